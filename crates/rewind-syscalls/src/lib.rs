@@ -1,0 +1,151 @@
+//! Everything rewind knows about x86-64 Linux syscalls, in one table.
+//!
+//! For each syscall the table says what replay must do with it ([`Policy`]) and
+//! which memory the kernel may write on the program's behalf ([`Output`]), so the
+//! recorder can save those bytes and replay can put them back. A syscall that is not
+//! in the table cannot be recorded faithfully: the recorder refuses it by name.
+//!
+//! Output regions may over-approximate (a `struct timespec *rem` that the kernel only
+//! writes on EINTR is always saved): saving bytes the kernel did not change is
+//! harmless, because replay writes back exactly what was there.
+
+mod table;
+
+pub use table::TABLE;
+
+/// What replay does with a syscall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Not performed in replay: the recorded result and memory writes are restored.
+    Emulate,
+    /// Performed in replay with the same arguments, because it changes state the
+    /// program depends on outside syscalls (address space, signal handling, TLS).
+    /// Its result must equal the recorded one.
+    Execute,
+    /// Performed in replay for its side effect, then the recorded result and memory
+    /// writes are restored (e.g. set_tid_address returns a tid that differs in replay).
+    ExecuteRestoreResult,
+    /// Handled by dedicated code in the recorder and replayer (mmap, clone, execve,
+    /// exit, ...): see those crates.
+    Special,
+    /// Refused while recording: the program gets `-errno` (as rr does for rseq and
+    /// io_uring), and replay restores that.
+    Refuse { errno: i32 },
+}
+
+/// How large an output buffer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// A fixed number of bytes (a struct).
+    Fixed(u64),
+    /// The syscall's (non-negative) result, in bytes.
+    Result,
+    /// The syscall's result times a struct size (e.g. epoll_wait events).
+    ResultTimes(u64),
+    /// The value of argument `n`.
+    Arg(u8),
+    /// The value of argument `n` times a struct size (e.g. poll's nfds * 8).
+    ArgTimes(u8, u64),
+    /// The value of the u32 (socklen_t) that argument `n` points to, read after the
+    /// syscall.
+    DerefU32(u8),
+    /// An fd_set for `nfds` = argument `n`: ceil(nfds / 64) * 8 bytes.
+    FdSet(u8),
+}
+
+/// A piece of memory the kernel may write during a syscall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Argument `ptr` points to a buffer of the given size (skipped when the pointer is NULL).
+    Buf { ptr: u8, size: Size },
+    /// Argument `iov` points to `iovcnt` (= argument `cnt`) iovecs; the result is the
+    /// number of bytes spread over them in order (readv, preadv, process_vm_readv).
+    Iovec { iov: u8, cnt: u8 },
+    /// Argument `n` is a `struct msghdr *` filled by recvmsg: the header, name,
+    /// control buffer and iovec data.
+    Msghdr(u8),
+    /// Argument `vec` is a `struct mmsghdr *` of length = result (recvmmsg).
+    Mmsghdr { vec: u8 },
+    /// ioctl: output decided by the request code (argument 1) and buffer (argument 2).
+    Ioctl,
+    /// fcntl: F_GETLK/F_OFD_GETLK write a struct flock; F_GETOWN_EX a struct f_owner_ex.
+    Fcntl,
+    /// prctl: output decided by the option (PR_GET_NAME, PR_GET_PDEATHSIG, ...).
+    Prctl,
+    /// arch_prctl: ARCH_GET_FS/ARCH_GET_GS write a u64 at argument 1.
+    ArchPrctl,
+}
+
+/// Where a syscall takes data the program *sends* (write family): replay reproduces
+/// these writes when they went to the terminal/stdout/stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataIn {
+    /// fd = argument `fd`, data at argument `buf`, length = result.
+    Buf { fd: u8, buf: u8 },
+    /// fd = argument `fd`, data in `cnt` iovecs at argument `iov`, length = result.
+    Iovec { fd: u8, iov: u8, cnt: u8 },
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct SyscallSpec {
+    pub nr: u64,
+    pub name: &'static str,
+    /// Number of arguments the syscall uses (divergence checks compare only these).
+    pub nargs: u8,
+    pub policy: Policy,
+    pub outputs: &'static [Output],
+    pub data_in: Option<DataIn>,
+}
+
+/// A region of the program's memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub addr: u64,
+    pub len: u64,
+}
+
+/// Read access to the traced program's memory (after the syscall returned).
+pub trait Memory {
+    /// `len` bytes at `addr`, or None if any part is unmapped.
+    fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>>;
+}
+
+/// An operation the table cannot describe (say, an ioctl it does not know).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unsupported(pub String);
+
+/// Row for syscall number `nr`.
+pub fn spec(nr: u64) -> Option<&'static SyscallSpec> {
+    table::lookup(nr)
+}
+
+/// Name of syscall `nr` ("syscall_NNN" when unknown).
+pub fn name(nr: u64) -> String {
+    match spec(nr) {
+        Some(s) => s.name.to_string(),
+        None => format!("syscall_{nr}"),
+    }
+}
+
+/// Number of the syscall called `name`.
+pub fn nr(name: &str) -> Option<u64> {
+    TABLE.iter().find(|s| s.name == name).map(|s| s.nr)
+}
+
+/// The memory regions the kernel may have written for a syscall that returned `result`.
+/// Failed syscalls (negative results) write nothing, except where noted in the table.
+pub fn output_regions(
+    spec: &SyscallSpec,
+    args: &[u64; 6],
+    result: i64,
+    mem: &dyn Memory,
+) -> Result<Vec<Region>, Unsupported> {
+    table::output_regions(spec, args, result, mem)
+}
+
+/// The fd and the data regions a write-family syscall sent, when it succeeded.
+pub fn data_in_regions(spec: &SyscallSpec, args: &[u64; 6], result: i64, mem: &dyn Memory) -> Option<(i32, Vec<Region>)> {
+    table::data_in_regions(spec, args, result, mem)
+}

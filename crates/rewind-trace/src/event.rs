@@ -1,0 +1,236 @@
+//! What a trace records: one global, ordered stream of events, each tagged with the
+//! recorded thread id (`tid`) it belongs to.
+//!
+//! A single global order (rather than one stream per task) is what lets replay run
+//! one task at a time in exactly the recorded interleaving; per-task views are derived
+//! by filtering on `tid`. Threads (a later issue) slot into the same model.
+
+use serde::{Deserialize, Serialize};
+
+/// Recorded thread id (as the program saw it).
+pub type Tid = i32;
+
+/// x86-64 general purpose registers, in the kernel's `user_regs_struct` order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Regs {
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub rbp: u64,
+    pub rbx: u64,
+    pub r11: u64,
+    pub r10: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub rax: u64,
+    pub rcx: u64,
+    pub rdx: u64,
+    pub rsi: u64,
+    pub rdi: u64,
+    pub orig_rax: u64,
+    pub rip: u64,
+    pub cs: u64,
+    pub eflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
+    pub fs_base: u64,
+    pub gs_base: u64,
+    pub ds: u64,
+    pub es: u64,
+    pub fs: u64,
+    pub gs: u64,
+}
+
+/// Bytes the kernel wrote into the program's memory during a syscall.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemWrite {
+    pub addr: u64,
+    #[serde(with = "serde_bytes_compat")]
+    pub data: Vec<u8>,
+}
+
+/// Which of the recorder's own output streams a program write went to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
+}
+
+/// A region of a file copied (or hard-linked) into the trace's `files/` directory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// Name of the copy inside `files/`.
+    pub blob: String,
+    /// Path of the original file at record time (for messages and debuggers).
+    pub original: String,
+    /// Size of the file when it was copied.
+    pub size: u64,
+}
+
+/// A mapping in the address space, as /proc/PID/maps showed it at record time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub start: u64,
+    pub end: u64,
+    /// "r-xp" style permissions.
+    pub perms: String,
+    pub offset: u64,
+    /// The file behind the mapping, when it is a file; `name` holds pseudo names ([stack]...).
+    pub file: Option<FileRef>,
+    pub name: String,
+}
+
+/// Extra facts some syscalls need at replay, beyond result and memory writes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyscallExtra {
+    None,
+    /// A write to a descriptor that was the recorder's stdout or stderr: replay
+    /// prints `data` so its output matches the recording byte for byte.
+    Output {
+        stream: OutputStream,
+        #[serde(with = "serde_bytes_compat")]
+        data: Vec<u8>,
+    },
+    /// A file-backed mmap: replay maps anonymous memory at the recorded address
+    /// and fills it from the copy of the file.
+    MapFile { file: FileRef, offset: u64, shared: bool },
+}
+
+/// How a signal reached the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignalKind {
+    /// Caused by the instruction being executed (fault, int3, ud2): recurs by itself in replay.
+    Synchronous,
+    /// Sent from elsewhere (kill, timers, SIGCHLD): delivered right after the previous
+    /// event of this task, so replay delivers it at the same point.
+    Asynchronous,
+}
+
+/// Kind of task creation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ForkKind {
+    Fork,
+    Vfork,
+    Clone,
+}
+
+/// One recorded event. The position of an event in the stream (starting at 1) is its
+/// *event number*, the one replay and divergence messages talk about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// A completed syscall: its arguments (for divergence checks), its result and
+    /// the memory the kernel wrote.
+    Syscall {
+        tid: Tid,
+        nr: u64,
+        args: [u64; 6],
+        result: i64,
+        writes: Vec<MemWrite>,
+        extra: SyscallExtra,
+    },
+    /// A syscall that never returns to its caller (exit, exit_group, a successful
+    /// execve is an [`Event::Exec`] instead), logged at entry.
+    SyscallNoReturn { tid: Tid, nr: u64, args: [u64; 6] },
+    /// The task created a new task (fork/vfork/clone); logged when the kernel
+    /// reports the new task, before the parent's syscall returns.
+    NewTask { tid: Tid, child: Tid, kind: ForkKind, flags: u64 },
+    /// A successful execve: the new image's registers, the initial stack contents
+    /// (argv, envp, auxv with the vDSO hidden, AT_RANDOM bytes) and the mappings the
+    /// kernel created. `exe` is the copy of the executable the kernel loaded.
+    Exec {
+        tid: Tid,
+        exe: FileRef,
+        regs: Regs,
+        stack: MemWrite,
+        mappings: Vec<Mapping>,
+    },
+    /// A signal delivered to the program's disposition (handler, default action, ignore).
+    Signal {
+        tid: Tid,
+        signo: i32,
+        kind: SignalKind,
+        /// Raw `siginfo_t` (128 bytes).
+        #[serde(with = "serde_bytes_compat")]
+        siginfo: Vec<u8>,
+    },
+    /// An emulated RDTSC (rdtscp: `aux` is Some).
+    Rdtsc { tid: Tid, rip: u64, tsc: u64, aux: Option<u32> },
+    /// An emulated CPUID.
+    Cpuid { tid: Tid, rip: u64, leaf: u32, subleaf: u32, out: [u32; 4] },
+    /// The task is gone: `status` is the raw wait status.
+    Exit { tid: Tid, status: i32 },
+    /// Last event of a complete recording.
+    End(Summary),
+}
+
+impl Event {
+    /// The task the event belongs to (None for [`Event::End`]).
+    pub fn tid(&self) -> Option<Tid> {
+        match self {
+            Event::Syscall { tid, .. }
+            | Event::SyscallNoReturn { tid, .. }
+            | Event::NewTask { tid, .. }
+            | Event::Exec { tid, .. }
+            | Event::Signal { tid, .. }
+            | Event::Rdtsc { tid, .. }
+            | Event::Cpuid { tid, .. }
+            | Event::Exit { tid, .. } => Some(*tid),
+            Event::End(_) => None,
+        }
+    }
+
+    /// A short name of the event's kind, for counts and messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Event::Syscall { .. } => "syscall",
+            Event::SyscallNoReturn { .. } => "syscall",
+            Event::NewTask { .. } => "new-task",
+            Event::Exec { .. } => "exec",
+            Event::Signal { .. } => "signal",
+            Event::Rdtsc { .. } => "rdtsc",
+            Event::Cpuid { .. } => "cpuid",
+            Event::Exit { .. } => "exit",
+            Event::End(_) => "end",
+        }
+    }
+}
+
+/// How the recording ended; the last event of a complete trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Exit code of the recorded program, or 128+N if it was killed by signal N.
+    pub exit_code: i32,
+    /// Set when the program died of a signal.
+    pub signal: Option<i32>,
+    pub duration_ns: u64,
+    /// Set when rewind stopped the recording itself (an unsupported operation);
+    /// the message says why.
+    pub aborted: Option<String>,
+}
+
+/// Vec<u8> as a postcard byte string rather than a sequence of varints.
+mod serde_bytes_compat {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}

@@ -1,0 +1,382 @@
+//! Byte layout of the `events` file: preamble, header, chunks.
+//!
+//! ```text
+//! preamble: b"RWNDTRCE" | u32 format_version | u32 header_len | header (postcard) | u32 crc32(header)
+//! chunk:    b"CHNK" | u32 compressed_len | u32 raw_len | u32 event_count | u32 crc32(compressed) | zstd frame
+//! raw chunk contents: repeated (varint len | postcard Event)
+//! ```
+//! All integers are little-endian.
+
+use crate::event::Event;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Version written by this build; readers refuse anything newer.
+pub const FORMAT_VERSION: u32 = 1;
+pub const EVENTS_FILE: &str = "events";
+pub const FILES_DIR: &str = "files";
+
+const MAGIC: &[u8; 8] = b"RWNDTRCE";
+const CHUNK_MAGIC: &[u8; 4] = b"CHNK";
+/// A chunk is closed when its uncompressed size reaches this.
+const CHUNK_TARGET: usize = 256 * 1024;
+/// Upper bound a reader accepts for one chunk, so a corrupt length cannot make it
+/// allocate gigabytes.
+const MAX_CHUNK: u32 = 256 * 1024 * 1024;
+const MAX_HEADER: u32 = 64 * 1024 * 1024;
+
+/// How execution points were identified while recording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecordingMode {
+    /// No hardware counters: tasks switch and signals arrive only at syscall,
+    /// trap and signal boundaries.
+    Boundaries,
+    /// Retired-conditional-branch counter available (rr-style ticks).
+    HardwareTicks,
+}
+
+impl RecordingMode {
+    pub fn describe(self) -> &'static str {
+        match self {
+            RecordingMode::Boundaries => "boundaries (no hardware counters)",
+            RecordingMode::HardwareTicks => "hardware ticks",
+        }
+    }
+}
+
+/// One CPUID leaf as the recording machine answered it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CpuidRecord {
+    pub leaf: u32,
+    pub subleaf: u32,
+    pub out: [u32; 4],
+}
+
+/// Facts about the recording, written before any event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub rewind_version: String,
+    pub mode: RecordingMode,
+    /// The command as the user gave it.
+    pub argv: Vec<String>,
+    /// The program that was executed (resolved through PATH).
+    pub program: String,
+    pub cwd: String,
+    /// Environment as `KEY=VALUE` byte strings.
+    pub env: Vec<Vec<u8>>,
+    pub start_unix_ns: u64,
+    pub cpu_model: String,
+    pub kernel: String,
+    pub cpuid: Vec<CpuidRecord>,
+    /// RLIMIT_STACK (soft, hard): it decides where the kernel puts mmap_base, so
+    /// replay must use the same.
+    pub stack_limit: (u64, u64),
+}
+
+/// Everything that can go wrong reading or writing a trace. Messages are one line
+/// and say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{0}: not a rewind trace (no events file with the rewind magic)")]
+    NotATrace(PathBuf),
+    #[error("{path}: trace format version {found} is newer than this rewind supports ({supported}); upgrade rewind to read it")]
+    TooNew { path: PathBuf, found: u32, supported: u32 },
+    #[error("{path}: trace is corrupt at byte {offset}: {what}")]
+    Corrupt { path: PathBuf, offset: u64, what: String },
+    #[error("{path}: trace is truncated at byte {offset} (the recording was cut short); its complete events end at event {last_event}")]
+    Truncated { path: PathBuf, offset: u64, last_event: u64 },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> TraceError + '_ {
+    move |source| TraceError::Io { path: path.to_path_buf(), source }
+}
+
+/// Appends events to a new trace.
+pub struct TraceWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    buf: Vec<u8>,
+    buf_events: u32,
+    events: u64,
+    bytes: u64,
+}
+
+impl TraceWriter {
+    /// Creates `dir/events` (and `dir/files/`) and writes the header.
+    pub fn create(dir: &Path, header: &Header) -> Result<Self, TraceError> {
+        std::fs::create_dir_all(dir.join(FILES_DIR)).map_err(io_err(dir))?;
+        let path = dir.join(EVENTS_FILE);
+        let file = File::create(&path).map_err(io_err(&path))?;
+        let mut out = BufWriter::new(file);
+        let hdr = postcard::to_allocvec(header).expect("header serializes");
+        let mut pre = Vec::with_capacity(24 + hdr.len());
+        pre.extend_from_slice(MAGIC);
+        pre.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        pre.extend_from_slice(&(hdr.len() as u32).to_le_bytes());
+        pre.extend_from_slice(&hdr);
+        pre.extend_from_slice(&crc32fast::hash(&hdr).to_le_bytes());
+        out.write_all(&pre).map_err(io_err(&path))?;
+        out.flush().map_err(io_err(&path))?;
+        Ok(TraceWriter {
+            path,
+            out,
+            buf: Vec::with_capacity(CHUNK_TARGET * 2),
+            buf_events: 0,
+            events: 0,
+            bytes: pre.len() as u64,
+        })
+    }
+
+    /// Appends one event; returns its event number (1-based).
+    pub fn push(&mut self, event: &Event) -> Result<u64, TraceError> {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(&[0; 5]); // room for the varint length
+        let body = postcard::to_extend(event, std::mem::take(&mut self.buf)).expect("event serializes");
+        self.buf = body;
+        let len = self.buf.len() - start - 5;
+        let mut varint = [0u8; 5];
+        let n = encode_varint(len as u32, &mut varint);
+        // Shift the body left over the unused part of the reserved length room.
+        self.buf.copy_within(start + 5.., start + n);
+        self.buf[start..start + n].copy_from_slice(&varint[..n]);
+        self.buf.truncate(start + n + len);
+        self.buf_events += 1;
+        self.events += 1;
+        if self.buf.len() >= CHUNK_TARGET {
+            self.flush()?;
+        }
+        Ok(self.events)
+    }
+
+    /// Number of events pushed so far.
+    pub fn event_count(&self) -> u64 {
+        self.events
+    }
+
+    /// Closes the current chunk and makes it durable in the file (not fsynced).
+    pub fn flush(&mut self) -> Result<(), TraceError> {
+        if self.buf_events == 0 {
+            return Ok(());
+        }
+        let compressed = zstd::bulk::compress(&self.buf, 3).map_err(io_err(&self.path))?;
+        let mut hdr = Vec::with_capacity(20);
+        hdr.extend_from_slice(CHUNK_MAGIC);
+        hdr.extend_from_slice(&(compressed.len() as u32).to_le_bytes());
+        hdr.extend_from_slice(&(self.buf.len() as u32).to_le_bytes());
+        hdr.extend_from_slice(&self.buf_events.to_le_bytes());
+        hdr.extend_from_slice(&crc32fast::hash(&compressed).to_le_bytes());
+        self.out.write_all(&hdr).map_err(io_err(&self.path))?;
+        self.out.write_all(&compressed).map_err(io_err(&self.path))?;
+        self.out.flush().map_err(io_err(&self.path))?;
+        self.bytes += (hdr.len() + compressed.len()) as u64;
+        self.buf.clear();
+        self.buf_events = 0;
+        Ok(())
+    }
+
+    /// Flushes and closes the trace.
+    pub fn finish(mut self) -> Result<u64, TraceError> {
+        self.flush()?;
+        self.out.get_ref().sync_all().map_err(io_err(&self.path))?;
+        Ok(self.bytes)
+    }
+}
+
+fn encode_varint(mut v: u32, out: &mut [u8; 5]) -> usize {
+    let mut i = 0;
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out[i] = byte;
+            return i + 1;
+        }
+        out[i] = byte | 0x80;
+        i += 1;
+    }
+}
+
+fn decode_varint(data: &[u8]) -> Option<(u32, usize)> {
+    let mut v: u32 = 0;
+    for (i, &b) in data.iter().enumerate().take(5) {
+        v |= ((b & 0x7f) as u32).checked_shl(7 * i as u32)?;
+        if b & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
+}
+
+/// Reads a trace's header and then its events, in order.
+pub struct EventReader {
+    path: PathBuf,
+    input: Box<dyn Read>,
+    header: Header,
+    offset: u64,
+    chunk: Vec<u8>,
+    chunk_pos: usize,
+    chunk_left: u32,
+    events: u64,
+}
+
+impl EventReader {
+    /// Opens the trace directory `dir` (or an `events` file directly).
+    pub fn open(dir: &Path) -> Result<Self, TraceError> {
+        let path = if dir.is_dir() { dir.join(EVENTS_FILE) } else { dir.to_path_buf() };
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(TraceError::NotATrace(dir.to_path_buf()))
+            }
+            Err(e) => return Err(TraceError::Io { path, source: e }),
+        };
+        Self::from_reader(path, Box::new(BufReader::new(file)))
+    }
+
+    /// Parses a trace from any byte source (used by the fuzzer and tests).
+    pub fn from_reader(path: PathBuf, mut input: Box<dyn Read>) -> Result<Self, TraceError> {
+        let mut pre = [0u8; 16];
+        let got = read_full(&mut input, &mut pre).map_err(io_err(&path))?;
+        if got < 8 || &pre[..8] != MAGIC {
+            return Err(TraceError::NotATrace(path));
+        }
+        if got < 16 {
+            return Err(TraceError::Truncated { path, offset: got as u64, last_event: 0 });
+        }
+        let version = u32::from_le_bytes(pre[8..12].try_into().unwrap());
+        if version > FORMAT_VERSION {
+            return Err(TraceError::TooNew { path, found: version, supported: FORMAT_VERSION });
+        }
+        if version == 0 {
+            return Err(TraceError::Corrupt { path, offset: 8, what: "format version 0".into() });
+        }
+        let hlen = u32::from_le_bytes(pre[12..16].try_into().unwrap());
+        if hlen > MAX_HEADER {
+            return Err(TraceError::Corrupt { path, offset: 12, what: format!("header length {hlen} is implausible") });
+        }
+        let mut hdr = vec![0u8; hlen as usize + 4];
+        let got = read_full(&mut input, &mut hdr).map_err(io_err(&path))?;
+        if got < hdr.len() {
+            return Err(TraceError::Truncated { path, offset: 16 + got as u64, last_event: 0 });
+        }
+        let (body, crc) = hdr.split_at(hlen as usize);
+        if crc32fast::hash(body).to_le_bytes() != crc {
+            return Err(TraceError::Corrupt { path, offset: 16, what: "header checksum mismatch".into() });
+        }
+        let header: Header = postcard::from_bytes(body).map_err(|e| TraceError::Corrupt {
+            path: path.clone(),
+            offset: 16,
+            what: format!("header does not decode: {e}"),
+        })?;
+        Ok(EventReader {
+            path,
+            input,
+            header,
+            offset: 16 + hlen as u64 + 4,
+            chunk: Vec::new(),
+            chunk_pos: 0,
+            chunk_left: 0,
+            events: 0,
+        })
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Number of events returned so far (= the number of the last one).
+    pub fn events_read(&self) -> u64 {
+        self.events
+    }
+
+    /// The next event and its number; `Ok(None)` at a clean end of file.
+    /// A partial chunk at the end gives [`TraceError::Truncated`].
+    pub fn next_event(&mut self) -> Result<Option<(u64, Event)>, TraceError> {
+        if self.chunk_left == 0 && !self.load_chunk()? {
+            return Ok(None);
+        }
+        let data = &self.chunk[self.chunk_pos..];
+        let corrupt = |what: String| TraceError::Corrupt { path: self.path.clone(), offset: self.offset, what };
+        let (len, n) = decode_varint(data).ok_or_else(|| corrupt("bad event length".into()))?;
+        let body = data
+            .get(n..n + len as usize)
+            .ok_or_else(|| corrupt("event runs past its chunk".into()))?;
+        let event: Event =
+            postcard::from_bytes(body).map_err(|e| corrupt(format!("event {} does not decode: {e}", self.events + 1)))?;
+        self.chunk_pos += n + len as usize;
+        self.chunk_left -= 1;
+        if self.chunk_left == 0 && self.chunk_pos != self.chunk.len() {
+            return Err(corrupt("chunk has trailing bytes".into()));
+        }
+        self.events += 1;
+        Ok(Some((self.events, event)))
+    }
+
+    fn load_chunk(&mut self) -> Result<bool, TraceError> {
+        let mut hdr = [0u8; 20];
+        let got = read_full(&mut self.input, &mut hdr).map_err(io_err(&self.path))?;
+        if got == 0 {
+            return Ok(false);
+        }
+        let truncated = |extra: usize| TraceError::Truncated {
+            path: self.path.clone(),
+            offset: self.offset + extra as u64,
+            last_event: self.events,
+        };
+        if got < 20 {
+            return Err(truncated(got));
+        }
+        let corrupt = |what: &str| TraceError::Corrupt {
+            path: self.path.clone(),
+            offset: self.offset,
+            what: what.to_string(),
+        };
+        if &hdr[..4] != CHUNK_MAGIC {
+            return Err(corrupt("bad chunk magic"));
+        }
+        let word = |i: usize| u32::from_le_bytes(hdr[i..i + 4].try_into().unwrap());
+        let (clen, rlen, count, crc) = (word(4), word(8), word(12), word(16));
+        if clen > MAX_CHUNK || rlen > MAX_CHUNK || count == 0 || count > rlen {
+            return Err(corrupt("implausible chunk sizes"));
+        }
+        let mut compressed = vec![0u8; clen as usize];
+        let got = read_full(&mut self.input, &mut compressed).map_err(io_err(&self.path))?;
+        if got < compressed.len() {
+            return Err(truncated(20 + got));
+        }
+        if crc32fast::hash(&compressed) != crc {
+            return Err(corrupt("chunk checksum mismatch"));
+        }
+        let raw = zstd::bulk::decompress(&compressed, rlen as usize).map_err(|e| corrupt(&format!("chunk does not decompress: {e}")))?;
+        if raw.len() != rlen as usize {
+            return Err(corrupt("chunk size differs from its header"));
+        }
+        self.offset += 20 + clen as u64;
+        self.chunk = raw;
+        self.chunk_pos = 0;
+        self.chunk_left = count;
+        Ok(true)
+    }
+}
+
+/// Reads until `buf` is full or EOF; returns the number of bytes read.
+fn read_full(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match input.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}

@@ -1,0 +1,24 @@
+//! The rewind trace format.
+//!
+//! A trace is a directory:
+//!
+//! - `events`: a fixed preamble (magic, format version), a checksummed header, then
+//!   a sequence of *chunks*. Each chunk is an independent zstd frame holding a run of
+//!   postcard-encoded [`Event`]s, with its own length, event count and CRC32, so a
+//!   reader can stop cleanly at the last complete chunk of a recording that was cut
+//!   short, and detects corruption instead of replaying garbage.
+//! - `files/`: copies (or hard links) of every executable and mapped file, so replay
+//!   does not depend on the originals still being there or unchanged.
+//!
+//! The stream's last event is [`Event::End`] when the recording finished normally.
+
+mod event;
+mod files;
+mod format;
+
+pub use event::*;
+pub use files::FileStore;
+pub use format::{
+    EventReader, Header, RecordingMode, TraceError, TraceWriter, CpuidRecord, FORMAT_VERSION,
+    EVENTS_FILE, FILES_DIR,
+};
