@@ -1,1 +1,129 @@
-fn main() {}
+//! `rewind`: record a program once, replay it exactly as often as needed.
+
+mod info;
+mod store;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "rewind", version, about = "Record and replay Linux programs, exactly, without hardware counters")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a program and record its execution.
+    Record {
+        /// Trace directory to create (default: a new directory in the trace store).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// The program and its arguments.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "PROGRAM [ARGS]...")]
+        command: Vec<String>,
+    },
+    /// Replay a recording.
+    Replay {
+        /// Replay to the end without a debugger, reprinting the program's output.
+        #[arg(long)]
+        autopilot: bool,
+        /// Trace directory (default: the latest recording).
+        trace: Option<PathBuf>,
+    },
+    /// Describe a recording.
+    Info {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Trace directory (default: the latest recording).
+        trace: Option<PathBuf>,
+    },
+    /// List the recordings in the trace store.
+    Ls,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(e) => {
+            eprintln!("rewind: {}", one_line(&e));
+            ExitCode::from(error_code(&e))
+        }
+    }
+}
+
+/// The error and its causes on one line.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+fn error_code(e: &anyhow::Error) -> u8 {
+    if e.downcast_ref::<ProgramNotFound>().is_some() {
+        127
+    } else if let Some(r) = e.downcast_ref::<rewind_replay::ReplayError>() {
+        r.exit_code()
+    } else {
+        1
+    }
+}
+
+/// The program to record cannot be found or executed (exit status 127, like a shell).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ProgramNotFound(String);
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Record { output, command } => record(output, command),
+        Command::Replay { autopilot, trace } => {
+            let dir = store::resolve_trace(trace)?;
+            if !autopilot {
+                anyhow::bail!("only `rewind replay --autopilot` is available so far; debugging a replay in gdb comes next");
+            }
+            let outcome = rewind_replay::autopilot(&dir)?;
+            Ok(if outcome.complete { 0 } else { 1 })
+        }
+        Command::Info { json, trace } => {
+            let dir = store::resolve_trace(trace)?;
+            info::show(&dir, json)?;
+            Ok(0)
+        }
+        Command::Ls => {
+            store::list()?;
+            Ok(0)
+        }
+    }
+}
+
+fn record(output: Option<PathBuf>, command: Vec<String>) -> Result<i32> {
+    let program = rewind_record::resolve_program(&command[0]).map_err(|e| anyhow::Error::new(ProgramNotFound(e.to_string())))?;
+    let (trace_dir, in_store) = match output {
+        Some(dir) => {
+            store::check_new_dir(&dir)?;
+            (dir, false)
+        }
+        None => (store::new_trace_dir(&command[0])?, true),
+    };
+    let opts = rewind_record::RecordOptions { program, argv: command, trace_dir: trace_dir.clone() };
+    let outcome = rewind_record::record(&opts).with_context(|| format!("recording into {}", trace_dir.display()))?;
+    if in_store {
+        store::set_latest(&trace_dir)?;
+    }
+    if let Some(why) = outcome.aborted {
+        eprintln!("rewind: {why} (trace kept in {})", trace_dir.display());
+        return Ok(if outcome.exit_code == 0 { 70 } else { outcome.exit_code });
+    }
+    Ok(outcome.exit_code)
+}

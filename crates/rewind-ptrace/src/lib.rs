@@ -1,1 +1,397 @@
+//! Process control for rewind: thin, checked wrappers over ptrace, wait and the
+//! memory of traced tasks. Both the recorder and the replayer drive tasks through
+//! this crate; it knows nothing about traces.
+//!
+//! Signal numbers are plain `i32`s (not nix's `Signal`) because real-time signals
+//! must pass through unchanged.
 
+use rewind_trace::Regs;
+use std::fs::OpenOptions;
+use std::io;
+use std::os::unix::fs::FileExt;
+
+mod maps;
+pub use maps::{read_maps, MapEntry};
+
+pub type Tid = i32;
+
+/// `PTRACE_EVENT_*` codes as they appear in `status >> 16`.
+pub mod event {
+    pub const FORK: i32 = 1;
+    pub const VFORK: i32 = 2;
+    pub const CLONE: i32 = 3;
+    pub const EXEC: i32 = 4;
+    pub const VFORK_DONE: i32 = 5;
+    pub const EXIT: i32 = 6;
+    pub const SECCOMP: i32 = 7;
+    pub const STOP: i32 = 128;
+}
+
+/// Options every traced task gets (children inherit them).
+pub const TRACE_OPTIONS: i32 = libc::PTRACE_O_TRACESYSGOOD
+    | libc::PTRACE_O_TRACEFORK
+    | libc::PTRACE_O_TRACEVFORK
+    | libc::PTRACE_O_TRACECLONE
+    | libc::PTRACE_O_TRACEEXEC
+    | libc::PTRACE_O_EXITKILL;
+
+/// What `waitpid` reported for a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitStatus {
+    /// Syscall entry or exit stop (the caller tracks which).
+    Syscall,
+    /// A `PTRACE_EVENT_*` stop.
+    Event(i32),
+    /// Signal-delivery-stop or group-stop with this signal.
+    Signal(i32),
+    /// The task exited with this code.
+    Exited(i32),
+    /// The task was killed by this signal.
+    Killed(i32),
+}
+
+impl WaitStatus {
+    pub fn from_raw(status: i32) -> WaitStatus {
+        if libc::WIFEXITED(status) {
+            WaitStatus::Exited(libc::WEXITSTATUS(status))
+        } else if libc::WIFSIGNALED(status) {
+            WaitStatus::Killed(libc::WTERMSIG(status))
+        } else {
+            let sig = libc::WSTOPSIG(status);
+            let ev = status >> 16;
+            if sig == (libc::SIGTRAP | 0x80) {
+                WaitStatus::Syscall
+            } else if ev != 0 {
+                WaitStatus::Event(ev)
+            } else {
+                WaitStatus::Signal(sig)
+            }
+        }
+    }
+}
+
+fn check(r: libc::c_long) -> io::Result<libc::c_long> {
+    if r == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
+}
+
+/// Waits for any traced task (`tid` = -1) or a given one; returns the task and its status.
+/// Retries on EINTR.
+pub fn wait(tid: Tid) -> io::Result<(Tid, i32, WaitStatus)> {
+    loop {
+        let mut status = 0;
+        let r = unsafe { libc::waitpid(tid, &mut status, libc::__WALL) };
+        if r == -1 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        return Ok((r, status, WaitStatus::from_raw(status)));
+    }
+}
+
+/// Like [`wait`] but returns None at once when nothing is pending.
+pub fn try_wait(tid: Tid) -> io::Result<Option<(Tid, i32, WaitStatus)>> {
+    let mut status = 0;
+    let r = unsafe { libc::waitpid(tid, &mut status, libc::__WALL | libc::WNOHANG) };
+    match r {
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(None),
+        _ => Ok(Some((r, status, WaitStatus::from_raw(status)))),
+    }
+}
+
+/// Resumes a task until its next syscall stop (or other stop), delivering `sig` (0: none).
+pub fn resume_syscall(tid: Tid, sig: i32) -> io::Result<()> {
+    check(unsafe { libc::ptrace(libc::PTRACE_SYSCALL, tid, 0, sig as libc::c_long) }).map(drop)
+}
+
+/// Resumes a task without stopping at syscalls.
+pub fn resume_cont(tid: Tid, sig: i32) -> io::Result<()> {
+    check(unsafe { libc::ptrace(libc::PTRACE_CONT, tid, 0, sig as libc::c_long) }).map(drop)
+}
+
+pub fn set_options(tid: Tid, options: i32) -> io::Result<()> {
+    check(unsafe { libc::ptrace(libc::PTRACE_SETOPTIONS, tid, 0, options as libc::c_long) }).map(drop)
+}
+
+/// The `PTRACE_GETEVENTMSG` value (new child's tid at fork events).
+pub fn event_msg(tid: Tid) -> io::Result<u64> {
+    let mut msg: libc::c_ulong = 0;
+    check(unsafe { libc::ptrace(libc::PTRACE_GETEVENTMSG, tid, 0, &mut msg as *mut _) })?;
+    Ok(msg)
+}
+
+/// Raw `siginfo_t` of the signal the task is stopped for (EINVAL in a group-stop).
+pub fn get_siginfo(tid: Tid) -> io::Result<[u8; 128]> {
+    let mut info = [0u8; 128];
+    check(unsafe { libc::ptrace(libc::PTRACE_GETSIGINFO, tid, 0, info.as_mut_ptr()) })?;
+    Ok(info)
+}
+
+pub fn set_siginfo(tid: Tid, info: &[u8]) -> io::Result<()> {
+    let mut buf = [0u8; 128];
+    let n = info.len().min(128);
+    buf[..n].copy_from_slice(&info[..n]);
+    check(unsafe { libc::ptrace(libc::PTRACE_SETSIGINFO, tid, 0, buf.as_ptr()) }).map(drop)
+}
+
+/// `si_code` of a raw siginfo.
+pub fn siginfo_code(info: &[u8]) -> i32 {
+    i32::from_ne_bytes(info[8..12].try_into().unwrap())
+}
+
+pub fn get_regs(tid: Tid) -> io::Result<Regs> {
+    let mut r: libc::user_regs_struct = unsafe { std::mem::zeroed() };
+    check(unsafe { libc::ptrace(libc::PTRACE_GETREGS, tid, 0, &mut r as *mut _) })?;
+    Ok(from_user_regs(&r))
+}
+
+pub fn set_regs(tid: Tid, regs: &Regs) -> io::Result<()> {
+    let r = to_user_regs(regs);
+    check(unsafe { libc::ptrace(libc::PTRACE_SETREGS, tid, 0, &r as *const _) }).map(drop)
+}
+
+/// Sends signal `sig` to thread `tid` of process `tgid`.
+pub fn tgkill(tgid: i32, tid: Tid, sig: i32) -> io::Result<()> {
+    check(unsafe { libc::syscall(libc::SYS_tgkill, tgid, tid, sig) }).map(drop)
+}
+
+/// Thread group (process) id of a task.
+pub fn tgid_of(tid: Tid) -> io::Result<i32> {
+    let status = std::fs::read_to_string(format!("/proc/{tid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Tgid:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| io::Error::other("no Tgid in /proc status"))
+}
+
+/// Reads `len` bytes of the task's memory. Fails if any byte is unreadable.
+pub fn read_mem(tid: Tid, addr: u64, len: usize) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; len];
+    if len == 0 {
+        return Ok(buf);
+    }
+    let local = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: len };
+    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: len };
+    let n = unsafe { libc::process_vm_readv(tid, &local, 1, &remote, 1, 0) };
+    if n == len as isize {
+        return Ok(buf);
+    }
+    // Fall back to /proc/PID/mem, which also reads pages process_vm_readv refuses
+    // (e.g. PROT_NONE guard areas are still an error there, which is what we want).
+    let f = OpenOptions::new().read(true).open(format!("/proc/{tid}/mem"))?;
+    f.read_exact_at(&mut buf, addr)?;
+    Ok(buf)
+}
+
+/// Writes bytes into the task's memory, even into read-only private mappings
+/// (through /proc/PID/mem, as debuggers do).
+pub fn write_mem(tid: Tid, addr: u64, data: &[u8]) -> io::Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    let local = libc::iovec { iov_base: data.as_ptr() as *mut libc::c_void, iov_len: data.len() };
+    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: data.len() };
+    let n = unsafe { libc::process_vm_writev(tid, &local, 1, &remote, 1, 0) };
+    if n == data.len() as isize {
+        return Ok(());
+    }
+    let f = OpenOptions::new().write(true).open(format!("/proc/{tid}/mem"))?;
+    f.write_all_at(data, addr)
+}
+
+/// Makes the stopped task execute syscall `nr` with `args` and returns its result.
+/// The task must be in a ptrace stop where it is about to return to user space
+/// (event, signal or syscall-exit stop). Its registers and the two bytes at its
+/// instruction pointer are restored afterwards.
+pub fn inject_syscall(tid: Tid, nr: u64, args: &[u64]) -> io::Result<i64> {
+    let saved = get_regs(tid)?;
+    let rip = saved.rip;
+    let orig_code = read_mem(tid, rip, 2)?;
+    write_mem(tid, rip, &[0x0f, 0x05])?;
+    let mut r = saved;
+    r.rax = nr;
+    r.orig_rax = u64::MAX;
+    let mut a = [0u64; 6];
+    a[..args.len()].copy_from_slice(args);
+    r.rdi = a[0];
+    r.rsi = a[1];
+    r.rdx = a[2];
+    r.r10 = a[3];
+    r.r8 = a[4];
+    r.r9 = a[5];
+    let result = (|| {
+        set_regs(tid, &r)?;
+        for _ in 0..2 {
+            resume_syscall(tid, 0)?;
+            loop {
+                let (_, _, st) = wait(tid)?;
+                match st {
+                    WaitStatus::Syscall => break,
+                    // A signal arriving meanwhile stays pending: it is reported
+                    // again once the task resumes normally.
+                    WaitStatus::Signal(_) => resume_syscall(tid, 0)?,
+                    other => return Err(io::Error::other(format!("task {tid} {other:?} during an injected syscall"))),
+                }
+            }
+        }
+        Ok(get_regs(tid)?.rax as i64)
+    })();
+    write_mem(tid, rip, &orig_code)?;
+    set_regs(tid, &saved)?;
+    result
+}
+
+/// The syscall arguments in a register set, in ABI order.
+pub fn syscall_args(r: &Regs) -> [u64; 6] {
+    [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9]
+}
+
+pub fn from_user_regs(r: &libc::user_regs_struct) -> Regs {
+    Regs {
+        r15: r.r15,
+        r14: r.r14,
+        r13: r.r13,
+        r12: r.r12,
+        rbp: r.rbp,
+        rbx: r.rbx,
+        r11: r.r11,
+        r10: r.r10,
+        r9: r.r9,
+        r8: r.r8,
+        rax: r.rax,
+        rcx: r.rcx,
+        rdx: r.rdx,
+        rsi: r.rsi,
+        rdi: r.rdi,
+        orig_rax: r.orig_rax,
+        rip: r.rip,
+        cs: r.cs,
+        eflags: r.eflags,
+        rsp: r.rsp,
+        ss: r.ss,
+        fs_base: r.fs_base,
+        gs_base: r.gs_base,
+        ds: r.ds,
+        es: r.es,
+        fs: r.fs,
+        gs: r.gs,
+    }
+}
+
+pub fn to_user_regs(r: &Regs) -> libc::user_regs_struct {
+    libc::user_regs_struct {
+        r15: r.r15,
+        r14: r.r14,
+        r13: r.r13,
+        r12: r.r12,
+        rbp: r.rbp,
+        rbx: r.rbx,
+        r11: r.r11,
+        r10: r.r10,
+        r9: r.r9,
+        r8: r.r8,
+        rax: r.rax,
+        rcx: r.rcx,
+        rdx: r.rdx,
+        rsi: r.rsi,
+        rdi: r.rdi,
+        orig_rax: r.orig_rax,
+        rip: r.rip,
+        cs: r.cs,
+        eflags: r.eflags,
+        rsp: r.rsp,
+        ss: r.ss,
+        fs_base: r.fs_base,
+        gs_base: r.gs_base,
+        ds: r.ds,
+        es: r.es,
+        fs: r.fs,
+        gs: r.gs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_status_decoding() {
+        // stopped by SIGTRAP|0x80: 0x857f
+        assert_eq!(WaitStatus::from_raw(((libc::SIGTRAP | 0x80) << 8) | 0x7f), WaitStatus::Syscall);
+        assert_eq!(WaitStatus::from_raw((event::EXEC << 16) | (libc::SIGTRAP << 8) | 0x7f), WaitStatus::Event(event::EXEC));
+        assert_eq!(WaitStatus::from_raw((libc::SIGSEGV << 8) | 0x7f), WaitStatus::Signal(libc::SIGSEGV));
+        assert_eq!(WaitStatus::from_raw(3 << 8), WaitStatus::Exited(3));
+        assert_eq!(WaitStatus::from_raw(libc::SIGKILL), WaitStatus::Killed(libc::SIGKILL));
+    }
+
+    #[test]
+    fn regs_round_trip() {
+        let mut r = Regs::default();
+        r.rip = 0x1234;
+        r.orig_rax = u64::MAX;
+        r.fs_base = 7;
+        assert_eq!(from_user_regs(&to_user_regs(&r)), r);
+    }
+}
+
+mod spawn;
+pub use spawn::{exec_error, spawn_traced, SpawnSetup};
+
+/// Instructions that trap under rewind (CPUID faulting, RDTSC trapping).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrapInsn {
+    Rdtsc,
+    Rdtscp,
+    Cpuid,
+}
+
+impl TrapInsn {
+    /// Decodes the instruction at the start of `code`.
+    pub fn decode(code: &[u8]) -> Option<TrapInsn> {
+        match code {
+            [0x0f, 0x31, ..] => Some(TrapInsn::Rdtsc),
+            [0x0f, 0x01, 0xf9, ..] => Some(TrapInsn::Rdtscp),
+            [0x0f, 0xa2, ..] => Some(TrapInsn::Cpuid),
+            _ => None,
+        }
+    }
+
+    pub fn len(self) -> u64 {
+        match self {
+            TrapInsn::Rdtscp => 3,
+            _ => 2,
+        }
+    }
+}
+
+/// `arch_prctl(ARCH_SET_CPUID, 0)`: make CPUID fault in the task (reset by execve).
+pub fn enable_cpuid_faulting(tid: Tid) -> io::Result<bool> {
+    const ARCH_SET_CPUID: u64 = 0x1012;
+    let r = inject_syscall(tid, libc::SYS_arch_prctl as u64, &[ARCH_SET_CPUID, 0])?;
+    Ok(r == 0)
+}
+
+/// Register effects of RDTSC/RDTSCP returning `tsc` (and `aux` for RDTSCP).
+pub fn apply_tsc(regs: &mut Regs, tsc: u64, aux: Option<u32>) {
+    regs.rax = tsc & 0xffff_ffff;
+    regs.rdx = tsc >> 32;
+    if let Some(a) = aux {
+        regs.rcx = a as u64;
+    }
+}
+
+/// Register effects of CPUID returning eax, ebx, ecx, edx.
+pub fn apply_cpuid(regs: &mut Regs, out: [u32; 4]) {
+    regs.rax = out[0] as u64;
+    regs.rbx = out[1] as u64;
+    regs.rcx = out[2] as u64;
+    regs.rdx = out[3] as u64;
+}

@@ -1,1 +1,614 @@
+//! The recorder: runs a program tree under ptrace and writes everything replay needs
+//! to reproduce it into a trace.
+//!
+//! Every syscall stops the task twice (entry and exit). At exit the recorder saves
+//! the result and the memory the kernel wrote (per the table in `rewind-syscalls`).
+//! RDTSC and CPUID trap and are emulated; the vDSO is hidden from the program so
+//! time queries become syscalls; ASLR is off so addresses repeat.
+//!
+//! Asynchronous signals are delivered only at syscall boundaries: one that arrives
+//! while a task runs user code is held back and delivered at the task's next
+//! syscall (which is cancelled and restarted), so replay can deliver it at the same
+//! point without hardware counters.
 
+mod cpu;
+mod exec;
+
+use anyhow::{anyhow, Context, Result};
+use rewind_ptrace::{self as pt, Tid, TrapInsn, WaitStatus};
+use rewind_syscalls::{self as sc, Policy};
+use rewind_trace::{
+    Event, FileStore, ForkKind, Header, MemWrite, OutputStream, RecordingMode, SignalKind, Summary, SyscallExtra,
+    TraceWriter,
+};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+/// What to record.
+pub struct RecordOptions {
+    /// The executable, resolved through PATH.
+    pub program: PathBuf,
+    /// argv, starting with the name the user typed.
+    pub argv: Vec<String>,
+    /// Directory to create the trace in (must not exist or be empty).
+    pub trace_dir: PathBuf,
+}
+
+/// How a recording ended.
+pub struct RecordOutcome {
+    /// The program's exit code, or 128+N if signal N killed it.
+    pub exit_code: i32,
+    pub events: u64,
+    /// Set when rewind had to stop the program (say, an unsupported syscall).
+    pub aborted: Option<String>,
+}
+
+const SI_KERNEL: i32 = 0x80;
+const ERESTARTNOINTR: i64 = 513;
+const CLONE_THREAD: u64 = 0x10000;
+const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
+const MAP_SHARED: u64 = 0x01;
+const MAP_ANONYMOUS: u64 = 0x20;
+/// Flush the trace at least this often, so a killed recorder leaves a replayable prefix.
+const FLUSH_INTERVAL: Duration = Duration::from_millis(250);
+
+static ROOT_PID: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn forward_signal(sig: libc::c_int) {
+    let pid = ROOT_PID.load(Ordering::Relaxed);
+    if pid > 0 {
+        unsafe { libc::kill(pid, sig) };
+    }
+}
+
+/// Terminal-generated signals reach the program directly (same process group);
+/// rewind ignores them and keeps recording. SIGTERM/SIGHUP sent to rewind go on
+/// to the program, as if rewind were not there.
+fn install_signal_handlers() {
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+        libc::signal(libc::SIGTERM, forward_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGHUP, forward_signal as *const () as libc::sighandler_t);
+    }
+}
+
+#[derive(Default)]
+struct Task {
+    /// Between a syscall-entry stop and its exit stop.
+    in_syscall: bool,
+    /// Registers at the current syscall's entry.
+    entry: rewind_trace::Regs,
+    /// Saw PTRACE_EVENT_EXEC during the current execve.
+    exec_seen: bool,
+    /// The current syscall was refused with this errno.
+    refused: Option<i32>,
+    /// The current syscall was cancelled so this held-back signal can be delivered.
+    cancel_for: Option<[u8; 128]>,
+    /// Asynchronous signals held back until the next syscall boundary.
+    deferred: VecDeque<[u8; 128]>,
+    /// A held-back signal we re-sent with tgkill; its original siginfo.
+    expect: Option<[u8; 128]>,
+    /// Registers at the last syscall exit, while the task has not run since.
+    exit_regs: Option<rewind_trace::Regs>,
+    /// Has passed its initial SIGSTOP.
+    started: bool,
+    /// The root process before its first execve: still rewind's own spawn code,
+    /// which replay re-creates itself, so nothing is recorded.
+    before_exec: bool,
+    tgid: i32,
+}
+
+struct Recorder {
+    writer: TraceWriter,
+    files: FileStore,
+    tasks: HashMap<Tid, Task>,
+    /// Children that stopped before their parent's fork event was seen.
+    early_children: HashSet<Tid>,
+    root: Tid,
+    root_status: Option<i32>,
+    stdout_id: Option<(u64, u64)>,
+    stderr_id: Option<(u64, u64)>,
+    aborted: Option<String>,
+    last_flush: Instant,
+}
+
+/// Records `opts.program` into `opts.trace_dir`.
+pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
+    let start = Instant::now();
+    let env: Vec<Vec<u8>> = std::env::vars_os()
+        .map(|(k, v)| {
+            use std::os::unix::ffi::OsStrExt;
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            kv
+        })
+        .collect();
+    let mut stack = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut stack) };
+    let header = Header {
+        rewind_version: env!("CARGO_PKG_VERSION").to_string(),
+        mode: RecordingMode::Boundaries,
+        argv: opts.argv.clone(),
+        program: opts.program.to_string_lossy().into_owned(),
+        cwd: std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default(),
+        env: env.clone(),
+        start_unix_ns: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+        cpu_model: cpu::cpu_model(),
+        kernel: cpu::kernel_release(),
+        cpuid: cpu::all_leaves(),
+        stack_limit: (stack.rlim_cur, stack.rlim_max),
+    };
+    let writer = TraceWriter::create(&opts.trace_dir, &header)?;
+    install_signal_handlers();
+
+    let argv: Vec<Vec<u8>> = opts.argv.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let setup = pt::SpawnSetup { no_aslr: true, trap_tsc: true, ..Default::default() };
+    let (root, errpipe) = pt::spawn_traced(&header.program, &argv, &env, &setup)
+        .with_context(|| format!("cannot start {}", header.program))?;
+    ROOT_PID.store(root, Ordering::Relaxed);
+
+    let mut rec = Recorder {
+        writer,
+        files: FileStore::new(&opts.trace_dir),
+        tasks: HashMap::new(),
+        early_children: HashSet::new(),
+        root,
+        root_status: None,
+        stdout_id: fd_identity(Path::new("/proc/self/fd/1")),
+        stderr_id: fd_identity(Path::new("/proc/self/fd/2")),
+        aborted: None,
+        last_flush: Instant::now(),
+    };
+    rec.tasks.insert(root, Task { started: true, before_exec: true, tgid: root, ..Default::default() });
+    pt::resume_syscall(root, 0)?;
+    rec.run()?;
+
+    let status = rec.root_status.unwrap_or(0);
+    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 127 && rec.writer.event_count() == 0 {
+        if let Some(e) = pt::exec_error(errpipe) {
+            return Err(anyhow!("cannot execute {}: {e}", header.program));
+        }
+    }
+    let (exit_code, signal) = if libc::WIFSIGNALED(status) {
+        (128 + libc::WTERMSIG(status), Some(libc::WTERMSIG(status)))
+    } else {
+        (libc::WEXITSTATUS(status), None)
+    };
+    let summary = Summary {
+        exit_code,
+        signal,
+        duration_ns: start.elapsed().as_nanos() as u64,
+        aborted: rec.aborted.clone(),
+    };
+    rec.writer.push(&Event::End(summary))?;
+    let events = rec.writer.event_count();
+    rec.writer.finish()?;
+    Ok(RecordOutcome { exit_code, events, aborted: rec.aborted })
+}
+
+fn fd_identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+fn signo(info: &[u8; 128]) -> i32 {
+    i32::from_ne_bytes(info[0..4].try_into().unwrap())
+}
+
+fn is_error(result: i64) -> bool {
+    (-4095..0).contains(&result)
+}
+
+/// Signals the CPU raises for the instruction being executed.
+fn is_synchronous(sig: i32, code: i32) -> bool {
+    matches!(sig, libc::SIGSEGV | libc::SIGBUS | libc::SIGFPE | libc::SIGILL | libc::SIGTRAP | libc::SIGSYS) && code > 0
+}
+
+/// The task will die of `sig` at delivery: not caught, not ignored, default action
+/// terminates. Such a signal can be delivered wherever it arrives: nothing the
+/// program does afterwards is observable.
+fn is_fatal_now(tid: Tid, sig: i32) -> bool {
+    if matches!(sig, libc::SIGCHLD | libc::SIGCONT | libc::SIGURG | libc::SIGWINCH | libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU) {
+        return false;
+    }
+    if sig == libc::SIGKILL {
+        return true;
+    }
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{tid}/status")) else { return false };
+    let mask = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+            .unwrap_or(u64::MAX)
+    };
+    let bit = 1u64 << (sig - 1);
+    mask("SigCgt:") & bit == 0 && mask("SigIgn:") & bit == 0
+}
+
+/// Reads memory of a stopped task for the syscall table.
+struct TaskMemory(Tid);
+
+impl sc::Memory for TaskMemory {
+    fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
+        pt::read_mem(self.0, addr, len).ok()
+    }
+}
+
+impl Recorder {
+    fn push(&mut self, event: Event) -> Result<()> {
+        self.writer.push(&event)?;
+        if self.writer.event_count() % 64 == 0 && self.last_flush.elapsed() > FLUSH_INTERVAL {
+            self.writer.flush()?;
+            self.last_flush = Instant::now();
+        }
+        Ok(())
+    }
+
+    fn run(&mut self) -> Result<()> {
+        while !self.tasks.is_empty() {
+            let (tid, raw, st) = match pt::wait(-1) {
+                Ok(w) => w,
+                Err(e) if e.raw_os_error() == Some(libc::ECHILD) => break,
+                Err(e) => return Err(e.into()),
+            };
+            let step = match st {
+                WaitStatus::Exited(_) | WaitStatus::Killed(_) => self.on_exit(tid, raw),
+                _ if !self.tasks.contains_key(&tid) => {
+                    // A new child reporting its first stop before its parent's fork
+                    // event: keep it stopped until the fork is in the trace.
+                    self.early_children.insert(tid);
+                    Ok(())
+                }
+                WaitStatus::Syscall => self.on_syscall(tid),
+                WaitStatus::Event(ev) => self.on_event(tid, ev),
+                WaitStatus::Signal(sig) => self.on_signal(tid, sig),
+            };
+            match step {
+                Ok(()) => {}
+                // The task vanished under us (killed): its exit status follows.
+                Err(e) if is_esrch(&e) => {}
+                Err(e) => return Err(e),
+            }
+            if self.aborted.is_some() {
+                self.kill_all();
+            }
+        }
+        Ok(())
+    }
+
+    fn kill_all(&mut self) {
+        for &tid in self.tasks.keys() {
+            unsafe { libc::kill(tid, libc::SIGKILL) };
+        }
+    }
+
+    fn abort(&mut self, why: String) {
+        if self.aborted.is_none() {
+            self.aborted = Some(why);
+        }
+    }
+
+    fn resume(&mut self, tid: Tid, sig: i32) -> Result<()> {
+        pt::resume_syscall(tid, sig)?;
+        Ok(())
+    }
+
+    fn task(&mut self, tid: Tid) -> &mut Task {
+        self.tasks.get_mut(&tid).expect("known task")
+    }
+
+    fn on_exit(&mut self, tid: Tid, raw: i32) -> Result<()> {
+        if self.tasks.remove(&tid).is_some() {
+            self.push(Event::Exit { tid, status: raw })?;
+        }
+        if tid == self.root {
+            self.root_status = Some(raw);
+        }
+        Ok(())
+    }
+
+    fn on_event(&mut self, tid: Tid, ev: i32) -> Result<()> {
+        match ev {
+            pt::event::FORK | pt::event::VFORK | pt::event::CLONE => {
+                let child = pt::event_msg(tid)? as Tid;
+                let (kind, flags) = match ev {
+                    pt::event::FORK => (ForkKind::Fork, 0),
+                    pt::event::VFORK => (ForkKind::Vfork, 0),
+                    _ => (ForkKind::Clone, self.task(tid).entry.rdi),
+                };
+                self.push(Event::NewTask { tid, child, kind, flags })?;
+                self.tasks.insert(child, Task { tgid: child, ..Default::default() });
+                if self.early_children.remove(&child) {
+                    self.task(child).started = true;
+                    self.resume(child, 0)?;
+                }
+            }
+            pt::event::EXEC => self.task(tid).exec_seen = true,
+            _ => {}
+        }
+        self.resume(tid, 0)
+    }
+
+    fn on_syscall(&mut self, tid: Tid) -> Result<()> {
+        let regs = pt::get_regs(tid)?;
+        if self.task(tid).before_exec {
+            let task = self.task(tid);
+            task.in_syscall = !task.in_syscall;
+            if !task.in_syscall && task.exec_seen && regs.rax == 0 {
+                task.before_exec = false;
+                task.in_syscall = true;
+                return self.on_syscall_exit(tid, regs);
+            }
+            if task.in_syscall {
+                task.entry = regs;
+            }
+            return self.resume(tid, 0);
+        }
+        if self.task(tid).in_syscall {
+            self.on_syscall_exit(tid, regs)
+        } else {
+            self.on_syscall_entry(tid, regs)
+        }
+    }
+
+    fn on_syscall_entry(&mut self, tid: Tid, mut regs: rewind_trace::Regs) -> Result<()> {
+        let task = self.task(tid);
+        task.in_syscall = true;
+        task.entry = regs;
+        task.exit_regs = None;
+        let nr = regs.orig_rax;
+        if let Some(info) = task.deferred.pop_front() {
+            // Deliver the held-back signal here: skip the syscall and make it restart
+            // after the handler (-ERESTARTNOINTR at exit).
+            task.cancel_for = Some(info);
+            regs.orig_rax = u64::MAX;
+            pt::set_regs(tid, &regs)?;
+            return self.resume(tid, 0);
+        }
+        let Some(spec) = sc::spec(nr) else {
+            self.abort(format!(
+                "the program made syscall {nr}, which rewind does not know how to record; recording stopped"
+            ));
+            return Ok(());
+        };
+        match spec.policy {
+            Policy::Refuse { errno } => {
+                self.task(tid).refused = Some(errno);
+                regs.orig_rax = u64::MAX;
+                pt::set_regs(tid, &regs)?;
+            }
+            Policy::Special if nr == libc::SYS_exit as u64 || nr == libc::SYS_exit_group as u64 => {
+                self.push(Event::SyscallNoReturn { tid, nr, args: pt::syscall_args(&regs) })?;
+            }
+            Policy::Special if nr == libc::SYS_clone as u64 && regs.rdi & CLONE_THREAD != 0 => {
+                self.abort(
+                    "the program started a thread (clone with CLONE_THREAD); recording multi-threaded programs is not supported yet"
+                        .into(),
+                );
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.resume(tid, 0)
+    }
+
+    fn on_syscall_exit(&mut self, tid: Tid, mut regs: rewind_trace::Regs) -> Result<()> {
+        let task = self.task(tid);
+        task.in_syscall = false;
+        let entry = task.entry;
+        let nr = entry.orig_rax;
+        let args = pt::syscall_args(&entry);
+        let forced = if let Some(info) = task.cancel_for.take() {
+            task.expect = Some(info);
+            Some(-ERESTARTNOINTR)
+        } else {
+            task.refused.take().map(|e| -(e as i64))
+        };
+        if let Some(result) = forced {
+            regs.rax = result as u64;
+            regs.orig_rax = nr;
+            pt::set_regs(tid, &regs)?;
+            self.push(Event::Syscall { tid, nr, args, result, writes: vec![], extra: SyscallExtra::None })?;
+            if let Some(info) = self.task(tid).expect {
+                let tgid = self.task(tid).tgid;
+                pt::tgkill(tgid, tid, signo(&info))?;
+            }
+            self.task(tid).exit_regs = Some(regs);
+            return self.resume(tid, 0);
+        }
+        let result = regs.rax as i64;
+        if (nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64) && result == 0 && self.task(tid).exec_seen {
+            self.task(tid).exec_seen = false;
+            let event = exec::capture(tid, &regs, &mut self.files)?;
+            self.push(event)?;
+            return self.resume(tid, 0);
+        }
+        let spec = sc::spec(nr).expect("checked at entry");
+        let mem = TaskMemory(tid);
+        let mut writes = Vec::new();
+        if !is_error(result) {
+            let regions = match sc::output_regions(spec, &args, result, &mem) {
+                Ok(r) => r,
+                Err(sc::Unsupported(what)) => {
+                    self.abort(format!("the program used {what} in syscall {}, which rewind cannot record yet; recording stopped", spec.name));
+                    return Ok(());
+                }
+            };
+            for r in regions {
+                if let Ok(data) = pt::read_mem(tid, r.addr, r.len as usize) {
+                    writes.push(MemWrite { addr: r.addr, data });
+                }
+            }
+            if nr == libc::SYS_clone as u64 && args[0] & CLONE_PARENT_SETTID != 0 && args[2] != 0 {
+                if let Ok(data) = pt::read_mem(tid, args[2], 4) {
+                    writes.push(MemWrite { addr: args[2], data });
+                }
+            }
+        }
+        let mut extra = SyscallExtra::None;
+        if nr == libc::SYS_mmap as u64 && !is_error(result) && args[3] & MAP_ANONYMOUS == 0 {
+            match self.mapped_file(tid, &args) {
+                Ok(e) => extra = e,
+                Err(why) => {
+                    self.abort(why);
+                    return Ok(());
+                }
+            }
+        } else if let Some((fd, regions)) = sc::data_in_regions(spec, &args, result, &mem) {
+            if let Some(stream) = self.output_stream(tid, fd) {
+                let mut data = Vec::new();
+                for r in regions {
+                    if let Ok(d) = pt::read_mem(tid, r.addr, r.len as usize) {
+                        data.extend_from_slice(&d);
+                    }
+                }
+                extra = SyscallExtra::Output { stream, data };
+            }
+        }
+        self.push(Event::Syscall { tid, nr, args, result, writes, extra })?;
+        self.task(tid).exit_regs = Some(regs);
+        self.resume(tid, 0)
+    }
+
+    /// Whether fd `fd` of the task is the terminal/pipe/file rewind's own stdout or
+    /// stderr is: replay reprints what the program wrote there.
+    fn output_stream(&self, tid: Tid, fd: i32) -> Option<OutputStream> {
+        let id = fd_identity(Path::new(&format!("/proc/{tid}/fd/{fd}")))?;
+        let out = self.stdout_id == Some(id);
+        let err = self.stderr_id == Some(id);
+        match (out, err) {
+            (true, true) if fd == 2 => Some(OutputStream::Stderr),
+            (true, _) => Some(OutputStream::Stdout),
+            (false, true) => Some(OutputStream::Stderr),
+            _ => None,
+        }
+    }
+
+    /// Stores the file behind a file mmap in the trace.
+    fn mapped_file(&mut self, tid: Tid, args: &[u64; 6]) -> std::result::Result<SyscallExtra, String> {
+        let fd = args[4] as i32;
+        let link = format!("/proc/{tid}/fd/{fd}");
+        let shown = std::fs::read_link(&link).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+        let meta = std::fs::metadata(&link).map_err(|e| format!("cannot inspect the file mapped by the program ({shown}): {e}"))?;
+        if !meta.is_file() {
+            if shown == "/dev/zero" {
+                return Ok(SyscallExtra::None);
+            }
+            return Err(format!("the program mapped {shown}, which is not a regular file; rewind cannot record that yet; recording stopped"));
+        }
+        let file = self
+            .files
+            .add(Path::new(&link), &shown)
+            .map_err(|e| format!("cannot copy {shown} into the trace: {e}"))?;
+        Ok(SyscallExtra::MapFile { file, offset: args[5], shared: args[3] & MAP_SHARED != 0 })
+    }
+
+    fn on_signal(&mut self, tid: Tid, sig: i32) -> Result<()> {
+        if !self.task(tid).started && sig == libc::SIGSTOP {
+            self.task(tid).started = true;
+            return self.resume(tid, 0);
+        }
+        let info = match pt::get_siginfo(tid) {
+            Ok(i) => i,
+            // Group-stop: let the task go on (job control under rewind is not supported).
+            Err(_) => return self.resume(tid, 0),
+        };
+        let code = pt::siginfo_code(&info);
+        if sig == libc::SIGSEGV && code == SI_KERNEL {
+            let mut regs = pt::get_regs(tid)?;
+            let insn = pt::read_mem(tid, regs.rip, 3).ok().and_then(|c| TrapInsn::decode(&c));
+            if let Some(insn) = insn {
+                let event = emulate_trap(tid, insn, &mut regs);
+                pt::set_regs(tid, &regs)?;
+                self.task(tid).exit_regs = None;
+                self.push(event)?;
+                return self.resume(tid, 0);
+            }
+        }
+        let task = self.task(tid);
+        let kind = if is_synchronous(sig, code) {
+            Some((SignalKind::Synchronous, info))
+        } else if let Some(orig) = task.expect.take_if(|e| signo(e) == sig) {
+            pt::set_siginfo(tid, &orig)?;
+            Some((SignalKind::Asynchronous, orig))
+        } else if task.exit_regs.is_some() && task.exit_regs == pt::get_regs(tid).ok() {
+            Some((SignalKind::Asynchronous, info))
+        } else if is_fatal_now(tid, sig) {
+            Some((SignalKind::Asynchronous, info))
+        } else {
+            None
+        };
+        match kind {
+            Some((kind, info)) => {
+                self.task(tid).exit_regs = None;
+                self.push(Event::Signal { tid, signo: sig, kind, siginfo: info.to_vec() })?;
+                self.resume(tid, sig)
+            }
+            None => {
+                self.task(tid).deferred.push_back(info);
+                self.resume(tid, 0)
+            }
+        }
+    }
+}
+
+/// Executes a trapped RDTSC/RDTSCP/CPUID for the task and returns the event.
+fn emulate_trap(tid: Tid, insn: TrapInsn, regs: &mut rewind_trace::Regs) -> Event {
+    let rip = regs.rip;
+    regs.rip += insn.len();
+    match insn {
+        TrapInsn::Rdtsc | TrapInsn::Rdtscp => {
+            let (tsc, aux) = if insn == TrapInsn::Rdtscp {
+                let (t, a) = cpu::rdtscp();
+                (t, Some(a))
+            } else {
+                (cpu::rdtsc(), None)
+            };
+            pt::apply_tsc(regs, tsc, aux);
+            Event::Rdtsc { tid, rip, tsc, aux }
+        }
+        TrapInsn::Cpuid => {
+            let (leaf, subleaf) = (regs.rax as u32, regs.rcx as u32);
+            let out = cpu::cpuid(leaf, subleaf);
+            pt::apply_cpuid(regs, out);
+            Event::Cpuid { tid, rip, leaf, subleaf, out }
+        }
+    }
+}
+
+fn is_esrch(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<std::io::Error>().and_then(|e| e.raw_os_error()) == Some(libc::ESRCH)
+}
+
+/// Finds `program` the way execvp would: a name with a slash is used as is,
+/// otherwise each PATH entry is tried.
+pub fn resolve_program(program: &str) -> Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
+    if program.contains('/') {
+        let p = PathBuf::from(program);
+        if !p.exists() {
+            return Err(anyhow!("{program}: no such file"));
+        }
+        if !executable(&p) {
+            return Err(anyhow!("{program}: not an executable file (check its permissions)"));
+        }
+        return Ok(p);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join(program);
+        if executable(&candidate) {
+            return Ok(candidate);
+        }
+    }
+    Err(anyhow!("{program}: command not found in PATH"))
+}

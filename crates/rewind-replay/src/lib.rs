@@ -1,1 +1,493 @@
+//! The replayer: re-executes a recorded program tree so that it makes the same
+//! syscalls, sees the same results and memory, and prints the same output.
+//!
+//! Replay follows the trace's global event order, running one task at a time.
+//! Syscalls that only exchange data with the world are *emulated*: the syscall is
+//! skipped (orig_rax = -1) and the recorded result and memory are restored.
+//! Syscalls that shape the address space or signal state (mmap, brk, sigaction,
+//! fork, execve, ...) are performed for real, steered to the recorded outcome
+//! (MAP_FIXED at the recorded address, the trace's copy of the executable), and
+//! checked. Every syscall's number and arguments are compared with the trace: a
+//! difference stops replay with the event number.
 
+mod exec;
+mod task;
+
+use rewind_ptrace::{self as pt, TrapInsn};
+use rewind_syscalls::{self as sc, Policy};
+use rewind_trace::{Event, EventReader, FileStore, ForkKind, MemWrite, OutputStream, SignalKind, SyscallExtra, Tid, TraceError};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use task::{Stop, Task};
+
+/// How a replay ended.
+pub struct ReplayOutcome {
+    /// The replay reached the end of a complete recording.
+    pub complete: bool,
+    pub events: u64,
+}
+
+/// Why a replay could not finish faithfully.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    #[error("replay diverged at event {event} (process {tid}): expected {expected}, but {actual}")]
+    Divergence { event: u64, tid: Tid, expected: String, actual: String },
+    #[error("the recording ends at event {last_event} (it was cut short, e.g. the recorder was killed); replayed up to there")]
+    Truncated { last_event: u64 },
+    #[error("replay failed at event {event}: {what}")]
+    Failed { event: u64, what: String },
+}
+
+impl ReplayError {
+    /// Process exit status for `rewind replay`.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ReplayError::Trace(_) => 1,
+            ReplayError::Failed { .. } => 1,
+            ReplayError::Divergence { .. } => 3,
+            ReplayError::Truncated { .. } => 4,
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, ReplayError>;
+
+const SYS_MMAP: u64 = libc::SYS_mmap as u64;
+const MAP_SHARED: u64 = 0x01;
+const MAP_PRIVATE: u64 = 0x02;
+const MAP_FIXED: u64 = 0x10;
+const MAP_ANONYMOUS: u64 = 0x20;
+const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+const PROT_WRITE: u64 = 0x2;
+const RLIMIT_CORE: u64 = 4;
+const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
+
+/// Replays the trace in `dir` to its end with no debugger, writing the program's
+/// recorded stdout/stderr output to ours.
+pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
+    let reader = EventReader::open(dir)?;
+    let mut r = Replayer {
+        files: FileStore::new(dir),
+        header: reader.header().clone(),
+        reader,
+        lookahead: None,
+        tasks: HashMap::new(),
+        stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+        event: 0,
+    };
+    let result = r.run();
+    let _ = r.stdout.flush();
+    r.kill_all();
+    result
+}
+
+struct Replayer {
+    reader: EventReader,
+    lookahead: Option<(u64, Event)>,
+    files: FileStore,
+    header: rewind_trace::Header,
+    tasks: HashMap<Tid, Task>,
+    stdout: std::io::BufWriter<std::io::Stdout>,
+    /// Number of the event being replayed.
+    event: u64,
+}
+
+fn is_error(result: i64) -> bool {
+    (-4095..0).contains(&result)
+}
+
+fn describe_syscall(nr: u64, args: &[u64; 6]) -> String {
+    let n = sc::spec(nr).map(|s| s.nargs as usize).unwrap_or(6);
+    let a: Vec<String> = args[..n].iter().map(|a| format!("{a:#x}")).collect();
+    format!("{}({})", sc::name(nr), a.join(", "))
+}
+
+impl Replayer {
+    fn next(&mut self) -> std::result::Result<Option<(u64, Event)>, TraceError> {
+        if let Some(e) = self.lookahead.take() {
+            return Ok(Some(e));
+        }
+        self.reader.next_event()
+    }
+
+    fn peek(&mut self) -> Option<&Event> {
+        if self.lookahead.is_none() {
+            self.lookahead = self.reader.next_event().ok().flatten();
+        }
+        self.lookahead.as_ref().map(|(_, e)| e)
+    }
+
+    fn run(&mut self) -> Result<ReplayOutcome> {
+        loop {
+            let (n, event) = match self.next() {
+                Ok(Some(e)) => e,
+                Ok(None) => return Err(ReplayError::Truncated { last_event: self.event }),
+                Err(TraceError::Truncated { last_event, .. }) => return Err(ReplayError::Truncated { last_event }),
+                Err(e) => return Err(e.into()),
+            };
+            self.event = n;
+            if let Event::End(_) = event {
+                return Ok(ReplayOutcome { complete: true, events: n });
+            }
+            self.replay_event(event)?;
+        }
+    }
+
+    fn fail(&self, what: impl std::fmt::Display) -> ReplayError {
+        ReplayError::Failed { event: self.event, what: what.to_string() }
+    }
+
+    fn diverged(&self, tid: Tid, expected: impl Into<String>, actual: impl Into<String>) -> ReplayError {
+        ReplayError::Divergence { event: self.event, tid, expected: expected.into(), actual: actual.into() }
+    }
+
+    fn task(&mut self, tid: Tid) -> Result<&mut Task> {
+        let event = self.event;
+        self.tasks
+            .get_mut(&tid)
+            .ok_or_else(|| ReplayError::Failed { event, what: format!("the trace names process {tid}, which replay has not created") })
+    }
+
+    /// Runs the task to its next stop, turning ptrace failures into replay errors.
+    fn advance(&mut self, tid: Tid) -> Result<Stop> {
+        let event = self.event;
+        self.task(tid)?
+            .advance()
+            .map_err(|e| ReplayError::Failed { event, what: format!("lost control of process {tid}: {e}") })
+    }
+
+    fn io<T>(&self, r: std::io::Result<T>) -> Result<T> {
+        r.map_err(|e| self.fail(e))
+    }
+
+    /// Runs the task to the entry of its next syscall and checks it is the recorded one.
+    fn to_entry(&mut self, tid: Tid, nr: u64, args: Option<&[u64; 6]>) -> Result<rewind_trace::Regs> {
+        let expected = match args {
+            Some(a) => describe_syscall(nr, a),
+            None => sc::name(nr),
+        };
+        match self.advance(tid)? {
+            Stop::Entry(regs) => {
+                let actual = pt::syscall_args(&regs);
+                let same_nr = regs.orig_rax == nr;
+                let nargs = sc::spec(nr).map(|s| s.nargs as usize).unwrap_or(6);
+                let same_args = args.is_none_or(|a| a[..nargs] == actual[..nargs]);
+                if !same_nr || !same_args {
+                    return Err(self.diverged(tid, format!("syscall {expected}"), format!("the program made syscall {}", describe_syscall(regs.orig_rax, &actual))));
+                }
+                Ok(regs)
+            }
+            other => Err(self.diverged(tid, format!("syscall {expected}"), format!("the program {}", other.describe()))),
+        }
+    }
+
+    fn replay_event(&mut self, event: Event) -> Result<()> {
+        match event {
+            Event::Syscall { tid, nr, args, result, writes, extra } => self.replay_syscall(tid, nr, &args, result, &writes, extra),
+            Event::SyscallNoReturn { tid, nr, args } => {
+                self.to_entry(tid, nr, Some(&args))?;
+                self.task(tid)?.exiting = true;
+                Ok(())
+            }
+            Event::NewTask { tid, child, kind, flags: _ } => self.replay_new_task(tid, child, kind),
+            Event::Exec { tid, exe, regs, stack, mappings } => {
+                let real = if self.tasks.contains_key(&tid) {
+                    let path = self.files.path_of(&exe);
+                    let task_regs = self.advance(tid)?;
+                    let Stop::Entry(entry) = task_regs else {
+                        return Err(self.diverged(tid, "syscall execve", format!("the program {}", task_regs.describe())));
+                    };
+                    if entry.orig_rax != libc::SYS_execve as u64 && entry.orig_rax != libc::SYS_execveat as u64 {
+                        return Err(self.diverged(tid, "syscall execve", format!("the program made syscall {}", describe_syscall(entry.orig_rax, &pt::syscall_args(&entry)))));
+                    }
+                    let event = self.event;
+                    exec::exec_in_task(self.task(tid)?, &entry, &path).map_err(|what| ReplayError::Failed { event, what })?;
+                    self.task(tid)?.real
+                } else {
+                    let path = self.files.path_of(&exe);
+                    let event = self.event;
+                    let task = exec::spawn_initial(&path, &self.header).map_err(|what| ReplayError::Failed { event, what })?;
+                    let real = task.real;
+                    self.tasks.insert(tid, task);
+                    real
+                };
+                exec::after_exec(real, &regs, &stack, &mappings, &self.files).map_err(|what| match what {
+                    exec::ExecProblem::Layout(actual) => self.diverged(tid, "the recorded address space after execve", actual),
+                    exec::ExecProblem::Other(what) => self.fail(what),
+                })
+            }
+            Event::Signal { tid, signo, kind, siginfo } => {
+                if kind == SignalKind::Asynchronous {
+                    let task = self.task(tid)?;
+                    if task.queued_signal != Some(signo) {
+                        let (tgid, real) = (task.tgid, task.real);
+                        let r = pt::tgkill(tgid, real, signo);
+                        self.io(r)?;
+                        self.task(tid)?.queued_signal = Some(signo);
+                    }
+                }
+                match self.advance(tid)? {
+                    Stop::Signal(sig) if sig == signo => {}
+                    other => return Err(self.diverged(tid, format!("signal {}", signal_name(signo)), format!("the program {}", other.describe()))),
+                }
+                let task = self.task(tid)?;
+                let real = task.real;
+                task.inject = signo;
+                let r = pt::set_siginfo(real, &siginfo);
+                self.io(r)
+            }
+            Event::Rdtsc { tid, rip, tsc, aux } => {
+                let insn = if aux.is_some() { TrapInsn::Rdtscp } else { TrapInsn::Rdtsc };
+                let mut regs = self.to_trap(tid, insn, rip)?;
+                pt::apply_tsc(&mut regs, tsc, aux);
+                self.finish_trap(tid, insn, regs)
+            }
+            Event::Cpuid { tid, rip, leaf, subleaf, out } => {
+                let mut regs = self.to_trap(tid, TrapInsn::Cpuid, rip)?;
+                if regs.rax as u32 != leaf || regs.rcx as u32 != subleaf {
+                    return Err(self.diverged(tid, format!("cpuid leaf {leaf:#x}/{subleaf}"), format!("cpuid asked for leaf {:#x}/{}", regs.rax as u32, regs.rcx as u32)));
+                }
+                pt::apply_cpuid(&mut regs, out);
+                self.finish_trap(tid, TrapInsn::Cpuid, regs)
+            }
+            Event::Exit { tid, status } => self.replay_exit(tid, status),
+            Event::End(_) => Ok(()),
+        }
+    }
+
+    fn to_trap(&mut self, tid: Tid, insn: TrapInsn, rip: u64) -> Result<rewind_trace::Regs> {
+        match self.advance(tid)? {
+            Stop::Trap(i, regs) if i == insn && regs.rip == rip => Ok(regs),
+            other => Err(self.diverged(tid, format!("{insn:?} at {rip:#x}"), format!("the program {}", other.describe()))),
+        }
+    }
+
+    fn finish_trap(&mut self, tid: Tid, insn: TrapInsn, mut regs: rewind_trace::Regs) -> Result<()> {
+        regs.rip += insn.len();
+        let real = self.task(tid)?.real;
+        let r = pt::set_regs(real, &regs);
+        self.io(r)
+    }
+
+    fn replay_new_task(&mut self, tid: Tid, child: Tid, kind: ForkKind) -> Result<()> {
+        let regs = match self.advance(tid)? {
+            Stop::Entry(regs) if [libc::SYS_clone, libc::SYS_fork, libc::SYS_vfork].contains(&(regs.orig_rax as i64)) => regs,
+            other => return Err(self.diverged(tid, format!("a {kind:?} syscall"), format!("the program {}", other.describe()))),
+        };
+        let real_child = match self.advance(tid)? {
+            Stop::Event(ev) if matches!(ev, pt::event::FORK | pt::event::VFORK | pt::event::CLONE) => {
+                let real = self.task(tid)?.real;
+                let r = pt::event_msg(real);
+                self.io(r)? as i32
+            }
+            other => return Err(self.diverged(tid, format!("a new process from {kind:?}"), format!("the program {}", other.describe()))),
+        };
+        let mut task = Task::new(real_child);
+        let r = task.wait_initial_stop();
+        self.io(r)?;
+        // The kernel wrote the child's real tid where CLONE_CHILD_SETTID asked; the
+        // program must see the recorded one.
+        if regs.orig_rax == libc::SYS_clone as u64 && regs.rdi & CLONE_CHILD_SETTID != 0 && regs.r10 != 0 {
+            let r = pt::write_mem(real_child, regs.r10, &child.to_ne_bytes());
+            self.io(r)?;
+        }
+        self.tasks.insert(child, task);
+        self.task(tid)?.mid_syscall = Some(regs);
+        Ok(())
+    }
+
+    fn replay_exit(&mut self, tid: Tid, status: i32) -> Result<()> {
+        let task = self.task(tid)?;
+        let real = task.real;
+        if !task.exiting && task.inject == 0 && libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGKILL {
+            // SIGKILL is never reported to a tracer: the trace has only the exit.
+            unsafe { libc::kill(real, libc::SIGKILL) };
+        }
+        let got = loop {
+            match self.advance(tid)? {
+                Stop::Exited(raw) => break raw,
+                // A task told to exit may still pass a syscall-exit or signal stop.
+                _ if self.task(tid)?.exiting => continue,
+                other => return Err(self.diverged(tid, "the process to exit", format!("the program {}", other.describe()))),
+            }
+        };
+        self.tasks.remove(&tid);
+        if got != status {
+            return Err(self.diverged(tid, format!("exit {}", describe_status(status)), format!("it ended with {}", describe_status(got))));
+        }
+        Ok(())
+    }
+
+    fn replay_syscall(&mut self, tid: Tid, nr: u64, args: &[u64; 6], result: i64, writes: &[MemWrite], extra: SyscallExtra) -> Result<()> {
+        if let Some(entry) = self.task(tid)?.mid_syscall.take() {
+            // The second half of a fork/clone/vfork performed for real.
+            self.finish_executed(tid, &entry, nr, result, writes, true, false)?;
+            return Ok(());
+        }
+        let entry = self.to_entry(tid, nr, Some(args))?;
+        let spec = sc::spec(nr).ok_or_else(|| self.fail(format!("the trace has syscall {nr}, unknown to this rewind")))?;
+        let execute_then_restore = match spec.policy {
+            Policy::Execute => Some(false),
+            Policy::ExecuteRestoreResult => Some(true),
+            Policy::Emulate | Policy::Refuse { .. } => None,
+            Policy::Special => match nr as i64 {
+                libc::SYS_prlimit64 if args[0] == 0 && args[2] != 0 && args[1] != RLIMIT_CORE => Some(true),
+                libc::SYS_setrlimit if args[0] != RLIMIT_CORE => Some(true),
+                libc::SYS_rt_sigsuspend => {
+                    // Really suspend, with the recorded signal queued, so the kernel
+                    // swaps the mask and restores it after the handler as it did.
+                    let next_signal = match self.peek() {
+                        Some(Event::Signal { tid: t, signo, kind: SignalKind::Asynchronous, .. }) if *t == tid => Some(*signo),
+                        _ => None,
+                    };
+                    match next_signal {
+                        Some(sig) => {
+                            let task = self.task(tid)?;
+                            let (tgid, real) = (task.tgid, task.real);
+                            let r = pt::tgkill(tgid, real, sig);
+                            self.io(r)?;
+                            self.task(tid)?.queued_signal = Some(sig);
+                            Some(true)
+                        }
+                        None => None,
+                    }
+                }
+                _ if nr == SYS_MMAP && !is_error(result) => return self.replay_mmap(tid, entry, args, result, extra),
+                _ => None,
+            },
+        };
+        match execute_then_restore {
+            Some(restore) => self.finish_executed(tid, &entry, nr, result, writes, restore, true)?,
+            None => self.emulate(tid, entry, nr, result, writes)?,
+        }
+        if let SyscallExtra::Output { stream, data } = extra {
+            self.print(stream, &data);
+        }
+        Ok(())
+    }
+
+    fn print(&mut self, stream: OutputStream, data: &[u8]) {
+        // Output errors (a closed pipe) must not change how the replay goes.
+        match stream {
+            OutputStream::Stdout => {
+                let _ = self.stdout.write_all(data);
+            }
+            OutputStream::Stderr => {
+                let _ = self.stdout.flush();
+                let _ = std::io::stderr().write_all(data);
+            }
+        }
+    }
+
+    /// Skips the syscall and puts back the recorded result and memory.
+    fn emulate(&mut self, tid: Tid, mut entry: rewind_trace::Regs, nr: u64, result: i64, writes: &[MemWrite]) -> Result<()> {
+        let real = self.task(tid)?.real;
+        entry.orig_rax = u64::MAX;
+        let r = pt::set_regs(real, &entry);
+        self.io(r)?;
+        self.to_exit(tid)?;
+        self.restore_result(tid, nr, result, writes)
+    }
+
+    fn to_exit(&mut self, tid: Tid) -> Result<rewind_trace::Regs> {
+        match self.advance(tid)? {
+            Stop::Exit(regs) => Ok(regs),
+            other => Err(self.fail(format!("process {tid} {} instead of finishing its syscall", other.describe()))),
+        }
+    }
+
+    fn restore_result(&mut self, tid: Tid, nr: u64, result: i64, writes: &[MemWrite]) -> Result<()> {
+        let real = self.task(tid)?.real;
+        let r = pt::get_regs(real);
+        let mut regs = self.io(r)?;
+        regs.rax = result as u64;
+        // orig_rax decides how the kernel restarts an interrupted syscall when a
+        // signal is delivered next: it must be the recorded syscall.
+        regs.orig_rax = nr;
+        let r = pt::set_regs(real, &regs);
+        self.io(r)?;
+        for w in writes {
+            if let Err(e) = pt::write_mem(real, w.addr, &w.data) {
+                return Err(self.diverged(tid, format!("memory at {:#x} (+{}) to be writable for {}", w.addr, w.data.len(), sc::name(nr)), format!("it is not: {e}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Lets a syscall (already past its entry) run for real; checks or restores its result.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_executed(&mut self, tid: Tid, entry: &rewind_trace::Regs, nr: u64, result: i64, writes: &[MemWrite], restore: bool, check_if_not_restored: bool) -> Result<()> {
+        let regs = self.to_exit(tid)?;
+        let got = regs.rax as i64;
+        if restore {
+            self.restore_result(tid, nr, result, writes)
+        } else if check_if_not_restored && got != result {
+            Err(self.diverged(tid, format!("{} to return {result}", describe_syscall(nr, &pt::syscall_args(entry))), format!("it returned {got}")))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// mmap at the recorded address; file contents come from the trace's copy.
+    fn replay_mmap(&mut self, tid: Tid, entry: rewind_trace::Regs, args: &[u64; 6], result: i64, extra: SyscallExtra) -> Result<()> {
+        let real = self.task(tid)?.real;
+        let mut regs = entry;
+        let mut flags = (args[3] & !MAP_FIXED_NOREPLACE) | MAP_FIXED;
+        if args[3] & MAP_ANONYMOUS == 0 {
+            let shared = matches!(extra, SyscallExtra::MapFile { shared: true, .. }) && args[2] & PROT_WRITE != 0;
+            flags = (flags & !0x3) | MAP_ANONYMOUS | if shared { MAP_SHARED } else { MAP_PRIVATE };
+            regs.r8 = u64::MAX;
+            regs.r9 = 0;
+        }
+        regs.rdi = result as u64;
+        regs.r10 = flags;
+        let r = pt::set_regs(real, &regs);
+        self.io(r)?;
+        let mut exit = self.to_exit(tid)?;
+        if exit.rax as i64 != result {
+            return Err(self.diverged(tid, format!("mmap at {result:#x}"), format!("the kernel answered {:#x}", exit.rax)));
+        }
+        // The program expects its argument registers untouched by the syscall.
+        exit.rdi = entry.rdi;
+        exit.r10 = entry.r10;
+        exit.r8 = entry.r8;
+        exit.r9 = entry.r9;
+        let r = pt::set_regs(real, &exit);
+        self.io(r)?;
+        if let SyscallExtra::MapFile { file, offset, .. } = extra {
+            let path = self.files.path_of(&file);
+            let r = exec::fill_from_file(real, result as u64, args[1], &path, offset);
+            self.io(r).map_err(|_| self.fail(format!("cannot read {} (the copy of {} in the trace)", path.display(), file.original)))?;
+        }
+        Ok(())
+    }
+
+    fn kill_all(&mut self) {
+        for t in self.tasks.values() {
+            unsafe { libc::kill(t.real, libc::SIGKILL) };
+        }
+        for t in self.tasks.values() {
+            let _ = pt::wait(t.real);
+        }
+        self.tasks.clear();
+        // Reap zombies of replayed processes whose parents were emulated.
+        while let Ok(Some(_)) = pt::try_wait(-1) {}
+    }
+}
+
+pub(crate) fn signal_name(sig: i32) -> String {
+    let name = unsafe { libc::strsignal(sig) };
+    let desc = if name.is_null() { String::new() } else { unsafe { std::ffi::CStr::from_ptr(name) }.to_string_lossy().into_owned() };
+    format!("{sig} ({desc})")
+}
+
+fn describe_status(raw: i32) -> String {
+    if libc::WIFSIGNALED(raw) {
+        format!("killed by signal {}", signal_name(libc::WTERMSIG(raw)))
+    } else {
+        format!("status {}", libc::WEXITSTATUS(raw))
+    }
+}

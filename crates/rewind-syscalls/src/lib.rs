@@ -51,6 +51,13 @@ pub enum Size {
     DerefU32(u8),
     /// An fd_set for `nfds` = argument `n`: ceil(nfds / 64) * 8 bytes.
     FdSet(u8),
+    /// One byte per 4 KiB page of the length in argument `n` (mincore).
+    Pages(u8),
+    /// The syscall's result plus a fixed header (msgrcv: `long mtype` + text).
+    ResultPlus(u64),
+    /// A node bitmap for `maxnode` = argument `n`: ceil((maxnode - 1) / 64) * 8 bytes
+    /// (get_mempolicy).
+    NodeMask(u8),
 }
 
 /// A piece of memory the kernel may write during a syscall.
@@ -74,6 +81,26 @@ pub enum Output {
     Prctl,
     /// arch_prctl: ARCH_GET_FS/ARCH_GET_GS write a u64 at argument 1.
     ArchPrctl,
+    /// futex: the PI and WAKE_OP operations change a futex word (uaddr or uaddr2).
+    Futex,
+    /// semctl: IPC_STAT/SEM_STAT/IPC_INFO/SEM_INFO write a struct at argument 3.
+    Semctl,
+    /// msgctl: IPC_STAT/MSG_STAT/IPC_INFO/MSG_INFO write a struct at argument 2.
+    Msgctl,
+    /// quotactl/quotactl_fd: the struct the command (argument `cmd`) fetches, at
+    /// argument `addr`.
+    Quotactl { cmd: u8, addr: u8 },
+    /// keyctl: output decided by the operation (KEYCTL_READ, KEYCTL_DESCRIBE, ...).
+    Keyctl,
+    /// Argument `n` is a `struct xattr_args *` whose value buffer receives `result`
+    /// bytes (getxattrat).
+    XattrArgs(u8),
+    /// name_to_handle_at: the `struct file_handle` (argument 2, sized by its
+    /// handle_bytes after the call) and the mount id (argument 3).
+    NameToHandleAt,
+    /// sendmmsg: the kernel stores msg_len in each of the first `result` entries of
+    /// the `struct mmsghdr *` argument `vec`.
+    SentMmsghdr { vec: u8 },
 }
 
 /// Where a syscall takes data the program *sends* (write family): replay reproduces

@@ -1,0 +1,145 @@
+//! `rewind info`: what a trace holds.
+
+use anyhow::Result;
+use rewind_trace::{Event, EventReader, TraceError};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+pub struct TraceSummary {
+    pub command: Vec<String>,
+    pub program: String,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub processes: usize,
+    pub events: u64,
+    pub counts: BTreeMap<&'static str, u64>,
+    pub duration_ms: Option<f64>,
+    pub trace_bytes: u64,
+    pub mode: String,
+    pub complete: bool,
+    pub problem: Option<String>,
+    pub aborted: Option<String>,
+    pub cpu: String,
+    pub kernel: String,
+}
+
+pub fn summarize(dir: &Path) -> Result<TraceSummary> {
+    let mut reader = EventReader::open(dir)?;
+    let h = reader.header().clone();
+    let mut s = TraceSummary {
+        command: h.argv.clone(),
+        program: h.program.clone(),
+        exit_code: None,
+        signal: None,
+        processes: 0,
+        events: 0,
+        counts: BTreeMap::new(),
+        duration_ms: None,
+        trace_bytes: dir_size(dir),
+        mode: h.mode.describe().to_string(),
+        complete: false,
+        problem: None,
+        aborted: None,
+        cpu: h.cpu_model.clone(),
+        kernel: h.kernel.clone(),
+    };
+    let mut tasks = BTreeSet::new();
+    loop {
+        match reader.next_event() {
+            Ok(Some((n, ev))) => {
+                s.events = n;
+                if let Some(t) = ev.tid() {
+                    tasks.insert(t);
+                }
+                *s.counts.entry(ev.kind_name()).or_default() += 1;
+                if let Event::End(sum) = ev {
+                    s.complete = true;
+                    s.exit_code = Some(sum.exit_code);
+                    s.signal = sum.signal;
+                    s.duration_ms = Some(sum.duration_ns as f64 / 1e6);
+                    s.aborted = sum.aborted;
+                }
+            }
+            Ok(None) => break,
+            Err(e @ (TraceError::Truncated { .. } | TraceError::Corrupt { .. })) => {
+                s.problem = Some(e.to_string());
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    s.counts.remove("end");
+    s.processes = tasks.len();
+    Ok(s)
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let Ok(m) = std::fs::symlink_metadata(e.path()) else { continue };
+            total += if m.is_dir() { dir_size(&e.path()) } else { m.len() };
+        }
+    }
+    total
+}
+
+pub fn human_bytes(b: u64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < units.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{b} B") } else { format!("{v:.1} {}", units[u]) }
+}
+
+pub fn show(dir: &Path, json: bool) -> Result<()> {
+    let s = summarize(dir)?;
+    if json {
+        let v = serde_json::json!({
+            "trace": dir.to_string_lossy(),
+            "command": s.command,
+            "program": s.program,
+            "exit_code": s.exit_code,
+            "signal": s.signal,
+            "processes": s.processes,
+            "events": s.events,
+            "event_counts": s.counts,
+            "duration_ms": s.duration_ms,
+            "trace_bytes": s.trace_bytes,
+            "mode": s.mode,
+            "complete": s.complete,
+            "problem": s.problem,
+            "aborted": s.aborted,
+            "cpu": s.cpu,
+            "kernel": s.kernel,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    println!("trace:      {}", dir.display());
+    println!("command:    {}", s.command.join(" "));
+    match (s.exit_code, s.signal) {
+        (_, Some(sig)) => println!("exit:       killed by signal {sig}"),
+        (Some(c), None) => println!("exit:       {c}"),
+        (None, _) => println!("exit:       unknown (recording incomplete)"),
+    }
+    println!("processes:  {}", s.processes);
+    let counts: Vec<String> = s.counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    println!("events:     {} ({})", s.events, counts.join(", "));
+    if let Some(d) = s.duration_ms {
+        println!("duration:   {:.1} ms", d);
+    }
+    println!("size:       {}", human_bytes(s.trace_bytes));
+    println!("mode:       {}", s.mode);
+    println!("recorded on: {} / Linux {}", s.cpu, s.kernel);
+    if let Some(a) = &s.aborted {
+        println!("aborted:    {a}");
+    }
+    if let Some(p) = &s.problem {
+        println!("problem:    {p}");
+    }
+    Ok(())
+}

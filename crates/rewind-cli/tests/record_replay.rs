@@ -1,0 +1,170 @@
+//! Record and replay each C program of `tests/programs/`: the recording exits as
+//! the program would, the replay exits 0 and prints byte for byte what the
+//! recording printed, and a native run prints something else (so equality means
+//! the replay reproduced the recorded nondeterminism, not that it re-ran it).
+
+mod common;
+
+use common::*;
+
+macro_rules! c_tests {
+    ($($name:ident $(($($arg:expr),*))? => $code:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                c_roundtrip(
+                    stringify!($name),
+                    &[$($($arg),*)?],
+                    Expect { code: $code, nondeterministic: true },
+                );
+            }
+        )*
+    };
+}
+
+c_tests! {
+    // Time, counters, cpu and randomness.
+    time_sources => 0;
+    rdtsc => 0;
+    cpuid => 0;
+    random => 0;
+    auxv => 0;
+    addresses => 0;
+    // Memory and files.
+    file_mmap => 0;
+    proc_reads => 0;
+    // Processes.
+    pids => 0;
+    fork_wait => 0;
+    vfork_exec => 0;
+    fork_sh => 0;
+    pipes => 0;
+    posix_spawn => 0;
+    // Sockets.
+    socketpair => 0;
+    unix_socket => 0;
+    tcp => 0;
+    // Synchronous signals.
+    sigsegv => 0;
+    sigtrap => 0;
+    sigfpe => 0;
+    sigill => 0;
+    // Asynchronous signals.
+    itimer => 0;
+    sigchld => 0;
+    kill_parent => 0;
+    sigsuspend => 0;
+    siginfo => 0;
+    // Output.
+    big_write => 0;
+    interleaved => 0;
+    // Exit statuses.
+    exit_code => 3;
+    abort => 134;
+}
+
+#[test]
+fn killed_by_sigkill_from_child() {
+    c_roundtrip(
+        "killed",
+        &["9"],
+        Expect {
+            code: 128 + 9,
+            nondeterministic: true,
+        },
+    );
+}
+
+#[test]
+fn killed_by_sigterm_from_child() {
+    c_roundtrip(
+        "killed",
+        &["15"],
+        Expect {
+            code: 128 + 15,
+            nondeterministic: true,
+        },
+    );
+}
+
+#[test]
+fn killed_by_raise_sigterm() {
+    c_roundtrip(
+        "killed",
+        &["15", "self"],
+        Expect {
+            code: 128 + 15,
+            nondeterministic: true,
+        },
+    );
+}
+
+#[test]
+fn killed_by_raise_sigkill() {
+    c_roundtrip(
+        "killed",
+        &["9", "self"],
+        Expect {
+            code: 128 + 9,
+            nondeterministic: true,
+        },
+    );
+}
+
+/// The recording reads stdin; the replay gets none and must still print what the
+/// recording printed.
+#[test]
+fn read_stdin() {
+    let fx = Fixture::new();
+    let exe = fx.compile("read_stdin");
+    let input: Vec<u8> = (0..20000u32)
+        .flat_map(|i| format!("line {} {}\n", i, i.wrapping_mul(2654435761)).into_bytes())
+        .collect();
+    let (rec, _) = roundtrip(&fx, &argv([exe]), Some(&input), OK_NONDET);
+    assert!(
+        rec.stdout_str()
+            .contains(&format!("stdin: {} bytes", input.len())),
+        "the recorded program did not see all of stdin:\n{}",
+        rec.describe()
+    );
+}
+
+/// The output of a recording appears as the program writes it, not at the end.
+#[test]
+fn big_write_is_complete() {
+    let fx = Fixture::new();
+    let exe = fx.compile("big_write");
+    let (rec, _) = roundtrip(&fx, &argv([exe]), None, OK_NONDET);
+    assert_eq!(
+        rec.stdout.len(),
+        1 << 20,
+        "the recording's stdout is not 1 MiB:\n{}",
+        rec.describe()
+    );
+}
+
+/// Replaying the same trace twice gives the same output both times.
+#[test]
+fn replay_twice() {
+    let fx = Fixture::new();
+    let exe = fx.compile("pipes");
+    let trace = fx.trace("trace");
+    let (rec, first) = roundtrip_at(&fx, &trace, &argv([exe]), None, OK_NONDET);
+    let second = fx.replay(&trace);
+    assert_faithful(&rec, &second);
+    assert_eq!(first.stdout, second.stdout);
+}
+
+/// Replay uses only the trace: it still works after the program's executable
+/// has been deleted.
+#[test]
+fn replay_without_the_executable() {
+    let fx = Fixture::new();
+    let exe = fx.compile("fork_wait");
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv([&exe]), None);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    std::fs::remove_file(&exe).unwrap();
+    let rep = fx.replay(&trace);
+    assert_faithful(&rec, &rep);
+}

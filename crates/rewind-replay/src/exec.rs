@@ -1,0 +1,118 @@
+//! Replaying execve: run the trace's copy of the executable, then make the new
+//! image exactly the recorded one (layout check, file contents, initial stack,
+//! registers).
+
+use crate::task::{Stop, Task};
+use rewind_ptrace as pt;
+use rewind_trace::{FileStore, Header, Mapping, MemWrite, Regs};
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::Path;
+
+pub enum ExecProblem {
+    /// The new address space differs from the recorded one.
+    Layout(String),
+    Other(String),
+}
+
+/// Starts the recorded root process from the trace's copy of its executable and
+/// runs it to the end of its execve.
+pub fn spawn_initial(exe: &Path, header: &Header) -> Result<Task, String> {
+    let argv: Vec<Vec<u8>> = header.argv.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let setup = pt::SpawnSetup { no_aslr: true, trap_tsc: true, stack_limit: Some(header.stack_limit), no_core: true, null_stdio: true };
+    let path = exe.to_str().ok_or("trace path is not UTF-8")?;
+    let (pid, errpipe) = pt::spawn_traced(path, &argv, &header.env, &setup).map_err(|e| format!("cannot start {path}: {e}"))?;
+    let mut task = Task::new(pid);
+    // execve entry, PTRACE_EVENT_EXEC, execve exit.
+    loop {
+        match task.advance().map_err(|e| e.to_string())? {
+            Stop::Exit(regs) if regs.orig_rax == libc::SYS_execve as u64 => break,
+            Stop::Exited(_) => {
+                let why = pt::exec_error(errpipe).map(|e| e.to_string()).unwrap_or_else(|| "it exited".into());
+                return Err(format!("cannot execute {} from the trace: {why}", exe.display()));
+            }
+            _ => {}
+        }
+    }
+    Ok(task)
+}
+
+/// Turns the execve the task is entering into an execve of `exe`.
+pub fn exec_in_task(task: &mut Task, entry: &Regs, exe: &Path) -> Result<(), String> {
+    let real = task.real;
+    let mut path = exe.as_os_str().as_encoded_bytes().to_vec();
+    path.push(0);
+    // Scratch room below the red zone of the current stack: the old image is about
+    // to be replaced, so nothing there survives anyway.
+    let scratch = (entry.rsp - 4096 - path.len() as u64) & !15;
+    let maps = pt::read_maps(real).map_err(|e| e.to_string())?;
+    if !maps.iter().any(|m| m.contains(scratch, path.len() as u64) && m.perms.starts_with("rw")) {
+        return Err("no writable stack room to stage the execve of the trace's executable".into());
+    }
+    pt::write_mem(real, scratch, &path).map_err(|e| e.to_string())?;
+    let mut regs = *entry;
+    if entry.orig_rax == libc::SYS_execveat as u64 {
+        regs.rsi = entry.rdx; // argv
+        regs.rdx = entry.r10; // envp
+    }
+    regs.orig_rax = libc::SYS_execve as u64;
+    regs.rdi = scratch;
+    pt::set_regs(real, &regs).map_err(|e| e.to_string())?;
+    loop {
+        match task.advance().map_err(|e| e.to_string())? {
+            Stop::Event(pt::event::EXEC) => {}
+            Stop::Exit(r) if r.rax == 0 => return Ok(()),
+            Stop::Exit(r) => return Err(format!("cannot execute {}: error {}", exe.display(), -(r.rax as i64))),
+            other => return Err(format!("the process {} during execve", other.describe())),
+        }
+    }
+}
+
+/// Makes the freshly exec'd image the recorded one.
+pub fn after_exec(real: i32, regs: &Regs, stack: &MemWrite, mappings: &[Mapping], files: &FileStore) -> Result<(), ExecProblem> {
+    let other = |e: std::io::Error| ExecProblem::Other(e.to_string());
+    let now = pt::read_maps(real).map_err(other)?;
+    let pseudo = |name: &str| matches!(name, "[stack]" | "[vvar]" | "[vdso]" | "[vsyscall]" | "[vvar_vclock]");
+    for m in mappings.iter().filter(|m| !pseudo(&m.name)) {
+        let Some(cur) = now.iter().find(|c| c.start == m.start && c.end == m.end && c.perms == m.perms && c.offset == m.offset) else {
+            return Err(ExecProblem::Layout(format!(
+                "replay has no mapping {:#x}-{:#x} {} of {} (a different kernel, or a different RLIMIT_STACK?)",
+                m.start, m.end, m.perms, m.name
+            )));
+        };
+        if let Some(file) = &m.file {
+            // The kernel mapped whatever file is at that path now (the dynamic
+            // loader, say): if it is not the very file recorded, use the trace's copy.
+            let copy = files.path_of(file);
+            let link = format!("/proc/{real}/map_files/{:x}-{:x}", cur.start, cur.end);
+            let same = match (std::fs::metadata(&copy), std::fs::metadata(&link)) {
+                (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+                _ => false,
+            };
+            if !same {
+                fill_from_file(real, m.start, m.end - m.start, &copy, m.offset).map_err(other)?;
+            }
+        }
+    }
+    pt::write_mem(real, stack.addr, &stack.data).map_err(other)?;
+    pt::set_regs(real, regs).map_err(other)?;
+    pt::enable_cpuid_faulting(real).map_err(other)?;
+    Ok(())
+}
+
+/// Copies `len` bytes of `path` from `offset` into the task's memory at `addr`
+/// (less if the file is shorter: the rest stays zero, as in a file mapping).
+pub fn fill_from_file(real: i32, addr: u64, len: u64, path: &Path, offset: u64) -> std::io::Result<()> {
+    let f = std::fs::File::open(path)?;
+    let size = f.metadata()?.len();
+    let avail = size.saturating_sub(offset).min(len);
+    let mut buf = vec![0u8; avail.min(1 << 20) as usize];
+    let mut done = 0u64;
+    while done < avail {
+        let n = (avail - done).min(buf.len() as u64) as usize;
+        f.read_exact_at(&mut buf[..n], offset + done)?;
+        pt::write_mem(real, addr + done, &buf[..n])?;
+        done += n as u64;
+    }
+    Ok(())
+}
+

@@ -1,0 +1,106 @@
+//! One replayed task (the replay-side twin of a recorded tid).
+
+use rewind_ptrace::{self as pt, TrapInsn, WaitStatus};
+use rewind_trace::Regs;
+use std::io;
+
+const SI_KERNEL: i32 = 0x80;
+
+pub struct Task {
+    /// The task's real tid in this replay.
+    pub real: i32,
+    pub tgid: i32,
+    /// Between syscall-entry and syscall-exit stops.
+    pub in_syscall: bool,
+    /// Stopped inside a fork-like syscall (at its ptrace event), entry registers kept.
+    pub mid_syscall: Option<Regs>,
+    /// Signal to deliver when the task next resumes.
+    pub inject: i32,
+    /// A signal rewind sent to the task that has not been reported yet.
+    pub queued_signal: Option<i32>,
+    /// The task performed exit/exit_group.
+    pub exiting: bool,
+}
+
+/// Where a task stopped.
+#[derive(Debug)]
+pub enum Stop {
+    Entry(Regs),
+    Exit(Regs),
+    Event(i32),
+    Signal(i32),
+    Trap(TrapInsn, Regs),
+    Exited(i32),
+}
+
+impl Stop {
+    /// What the program did, for divergence messages ("the program ...").
+    pub fn describe(&self) -> String {
+        match self {
+            Stop::Entry(r) => format!("made syscall {}", rewind_syscalls::name(r.orig_rax)),
+            Stop::Exit(r) => format!("returned from syscall {}", rewind_syscalls::name(r.orig_rax)),
+            Stop::Event(e) => format!("reported ptrace event {e}"),
+            Stop::Signal(s) => format!("received signal {}", crate::signal_name(*s)),
+            Stop::Trap(i, r) => format!("executed {i:?} at {:#x}", r.rip),
+            Stop::Exited(raw) => format!("ended ({})", crate::describe_status(*raw)),
+        }
+    }
+}
+
+impl Task {
+    pub fn new(real: i32) -> Task {
+        Task { real, tgid: real, in_syscall: false, mid_syscall: None, inject: 0, queued_signal: None, exiting: false }
+    }
+
+    /// A new task starts with a SIGSTOP (auto-attach); consume it.
+    pub fn wait_initial_stop(&mut self) -> io::Result<()> {
+        loop {
+            match pt::wait(self.real)?.2 {
+                WaitStatus::Signal(libc::SIGSTOP) => return Ok(()),
+                WaitStatus::Exited(_) | WaitStatus::Killed(_) => return Err(io::Error::other("new process died at once")),
+                _ => pt::resume_syscall(self.real, 0)?,
+            }
+        }
+    }
+
+    /// Resumes the task (delivering a pending injected signal) and waits for the next
+    /// stop that matters. Signals nobody recorded (SIGCHLD from real replay children
+    /// exiting, for instance) are swallowed: replay delivers only recorded signals.
+    pub fn advance(&mut self) -> io::Result<Stop> {
+        let sig = std::mem::take(&mut self.inject);
+        pt::resume_syscall(self.real, sig)?;
+        loop {
+            let (_, raw, st) = pt::wait(self.real)?;
+            match st {
+                WaitStatus::Exited(_) | WaitStatus::Killed(_) => return Ok(Stop::Exited(raw)),
+                WaitStatus::Syscall => {
+                    let regs = pt::get_regs(self.real)?;
+                    self.in_syscall = !self.in_syscall;
+                    return Ok(if self.in_syscall { Stop::Entry(regs) } else { Stop::Exit(regs) });
+                }
+                WaitStatus::Event(e) => return Ok(Stop::Event(e)),
+                WaitStatus::Signal(sig) => {
+                    let Ok(info) = pt::get_siginfo(self.real) else {
+                        pt::resume_syscall(self.real, 0)?; // group-stop
+                        continue;
+                    };
+                    let code = pt::siginfo_code(&info);
+                    if sig == libc::SIGSEGV && code == SI_KERNEL {
+                        let regs = pt::get_regs(self.real)?;
+                        if let Some(insn) = pt::read_mem(self.real, regs.rip, 3).ok().and_then(|c| TrapInsn::decode(&c)) {
+                            return Ok(Stop::Trap(insn, regs));
+                        }
+                    }
+                    let synchronous = matches!(sig, libc::SIGSEGV | libc::SIGBUS | libc::SIGFPE | libc::SIGILL | libc::SIGTRAP | libc::SIGSYS) && code > 0;
+                    if synchronous || self.queued_signal == Some(sig) {
+                        if self.queued_signal == Some(sig) {
+                            self.queued_signal = None;
+                        }
+                        return Ok(Stop::Signal(sig));
+                    }
+                    pt::resume_syscall(self.real, 0)?;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Recording and replay overhead of rewind on three workloads:
+#   compute  a compute-bound C program (10^9 rounds of integer hashing, ~1.5 s native)
+#   dd       dd of a 40 MB file to /dev/null with bs=4k (syscall-heavy)
+#   python   python3 -c with imports and a little work (startup-heavy)
+# For each: native, record and replay wall time (median of RUNS runs, default 3)
+# and the ratios record/native and replay/native.
+#
+# Usage: scripts/bench.sh            (from anywhere inside the repository)
+#        RUNS=5 scripts/bench.sh
+set -euo pipefail
+
+RUNS=${RUNS:-3}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+echo "building release..." >&2
+cargo build --release -p rewind-cli >&2
+rewind="$root/target/release/rewind"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rewind-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# (a) compute-bound program
+cat >"$work/compute.c" <<'EOF'
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+    uint64_t n = argc > 1 ? strtoull(argv[1], 0, 10) : 1000000000ULL;
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (uint64_t i = 0; i < n; i++) {
+        h ^= i;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+    }
+    printf("%016llx\n", (unsigned long long)h);
+    return 0;
+}
+EOF
+cc -O2 -o "$work/compute" "$work/compute.c"
+
+# (b) a 40 MB file for dd
+head -c $((40 * 1024 * 1024)) /dev/urandom >"$work/data.bin"
+
+# (c) python
+python=python3
+[ -x /usr/bin/python3 ] && python=/usr/bin/python3
+pyprog='import json, random, re, os, time
+d = {str(i): random.random() for i in range(20000)}
+s = json.dumps(d)
+print(len(s), len(re.findall(r"0\.\d", s)), os.getpid(), time.time())'
+
+now_ns() { date +%s%N; }
+
+# Runs "$@" once with stdout/stderr discarded; prints elapsed milliseconds.
+time_ms() {
+    local t0 t1
+    t0=$(now_ns)
+    "$@" >/dev/null 2>&1 || { echo "bench: command failed: $*" >&2; return 1; }
+    t1=$(now_ns)
+    echo $(((t1 - t0) / 1000000))
+}
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+
+# bench NAME CMD...: native, record and replay times of one workload.
+bench() {
+    local name=$1
+    shift
+    local nat=() rec=() rep=() i trace
+    for ((i = 0; i < RUNS; i++)); do
+        nat+=("$(time_ms "$@")")
+        trace="$work/trace-$name-$i"
+        rec+=("$(time_ms "$rewind" record -o "$trace" -- "$@")")
+        rep+=("$(time_ms "$rewind" replay --autopilot "$trace")")
+        rm -rf "$trace"
+    done
+    local n r p
+    n=$(median "${nat[@]}")
+    r=$(median "${rec[@]}")
+    p=$(median "${rep[@]}")
+    printf '%-10s %10s %10s %10s %12s %12s\n' "$name" "$n" "$r" "$p" "$(ratio "$r" "$n")" "$(ratio "$p" "$n")"
+}
+
+echo "median of $RUNS runs, wall-clock milliseconds"
+printf '%-10s %10s %10s %10s %12s %12s\n' workload native record replay record/nat replay/nat
+bench compute "$work/compute"
+bench dd dd if="$work/data.bin" of=/dev/null bs=4k
+bench python "$python" -c "$pyprog"
