@@ -100,6 +100,12 @@ struct Task {
     /// which replay re-creates itself, so nothing is recorded.
     before_exec: bool,
     tgid: i32,
+    /// A vfork child that has not exec'd or exited yet: the kernel may let this
+    /// parent return from vfork before the child's execve is reported, but replay
+    /// needs the child's exec first (the parent blocks until then).
+    vfork_child: Option<Tid>,
+    /// This task's vfork exit stop, held back until `vfork_child` execs or exits.
+    held_exit: Option<rewind_trace::Regs>,
 }
 
 struct Recorder {
@@ -308,6 +314,7 @@ impl Recorder {
     fn on_exit(&mut self, tid: Tid, raw: i32) -> Result<()> {
         if self.tasks.remove(&tid).is_some() {
             self.push(Event::Exit { tid, status: raw })?;
+            self.release_vfork_parent(tid)?;
         }
         if tid == self.root {
             self.root_status = Some(raw);
@@ -325,6 +332,9 @@ impl Recorder {
                     _ => (ForkKind::Clone, self.task(tid).entry.rdi),
                 };
                 self.push(Event::NewTask { tid, child, kind, flags })?;
+                if kind == ForkKind::Vfork {
+                    self.task(tid).vfork_child = Some(child);
+                }
                 self.tasks.insert(child, Task { tgid: child, ..Default::default() });
                 if self.early_children.remove(&child) {
                     self.task(child).started = true;
@@ -400,7 +410,24 @@ impl Recorder {
         self.resume(tid, 0)
     }
 
+    /// The vfork child `child` exec'd or exited: its parent's vfork can complete.
+    fn release_vfork_parent(&mut self, child: Tid) -> Result<()> {
+        let parent = self.tasks.iter().find(|(_, t)| t.vfork_child == Some(child)).map(|(&p, _)| p);
+        if let Some(p) = parent {
+            let task = self.task(p);
+            task.vfork_child = None;
+            if let Some(regs) = task.held_exit.take() {
+                return self.on_syscall_exit(p, regs);
+            }
+        }
+        Ok(())
+    }
+
     fn on_syscall_exit(&mut self, tid: Tid, mut regs: rewind_trace::Regs) -> Result<()> {
+        if self.task(tid).vfork_child.is_some() {
+            self.task(tid).held_exit = Some(regs);
+            return Ok(());
+        }
         let task = self.task(tid);
         task.in_syscall = false;
         let entry = task.entry;
@@ -429,6 +456,7 @@ impl Recorder {
             self.task(tid).exec_seen = false;
             let event = exec::capture(tid, &regs, &mut self.files)?;
             self.push(event)?;
+            self.release_vfork_parent(tid)?;
             return self.resume(tid, 0);
         }
         let spec = sc::spec(nr).expect("checked at entry");

@@ -173,6 +173,11 @@ pub fn output_regions(
 }
 
 /// The fd and the data regions a write-family syscall sent, when it succeeded.
-pub fn data_in_regions(spec: &SyscallSpec, args: &[u64; 6], result: i64, mem: &dyn Memory) -> Option<(i32, Vec<Region>)> {
+pub fn data_in_regions(
+    spec: &SyscallSpec,
+    args: &[u64; 6],
+    result: i64,
+    mem: &dyn Memory,
+) -> Option<(i32, Vec<Region>)> {
     table::data_in_regions(spec, args, result, mem)
 }

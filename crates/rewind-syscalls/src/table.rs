@@ -10,16 +10,43 @@ use crate::{DataIn, Memory, Output, Policy, Region, Size, SyscallSpec, Unsupport
 // Row builders (const fns, so the whole table is built at compile time).
 
 const fn emu(nr: u64, name: &'static str, nargs: u8, outputs: &'static [Output]) -> SyscallSpec {
-    SyscallSpec { nr, name, nargs, policy: Policy::Emulate, outputs, data_in: None }
+    SyscallSpec {
+        nr,
+        name,
+        nargs,
+        policy: Policy::Emulate,
+        outputs,
+        data_in: None,
+    }
 }
 
-const fn pol(nr: u64, name: &'static str, nargs: u8, policy: Policy, outputs: &'static [Output]) -> SyscallSpec {
-    SyscallSpec { nr, name, nargs, policy, outputs, data_in: None }
+const fn pol(
+    nr: u64,
+    name: &'static str,
+    nargs: u8,
+    policy: Policy,
+    outputs: &'static [Output],
+) -> SyscallSpec {
+    SyscallSpec {
+        nr,
+        name,
+        nargs,
+        policy,
+        outputs,
+        data_in: None,
+    }
 }
 
 /// A write-family syscall: emulated, with the data it sends described.
 const fn send(nr: u64, name: &'static str, nargs: u8, data_in: DataIn) -> SyscallSpec {
-    SyscallSpec { nr, name, nargs, policy: Policy::Emulate, outputs: &[], data_in: Some(data_in) }
+    SyscallSpec {
+        nr,
+        name,
+        nargs,
+        policy: Policy::Emulate,
+        outputs: &[],
+        data_in: Some(data_in),
+    }
 }
 
 const fn buf(ptr: u8, size: Size) -> Output {
@@ -27,17 +54,25 @@ const fn buf(ptr: u8, size: Size) -> Output {
 }
 
 const fn fixed(ptr: u8, len: u64) -> Output {
-    Output::Buf { ptr, size: Size::Fixed(len) }
+    Output::Buf {
+        ptr,
+        size: Size::Fixed(len),
+    }
 }
 
 const fn res(ptr: u8) -> Output {
-    Output::Buf { ptr, size: Size::Result }
+    Output::Buf {
+        ptr,
+        size: Size::Result,
+    }
 }
 
 const EXEC: Policy = Policy::Execute;
 const RESTORE: Policy = Policy::ExecuteRestoreResult;
 const SPECIAL: Policy = Policy::Special;
-const NOSYS: Policy = Policy::Refuse { errno: libc::ENOSYS };
+const NOSYS: Policy = Policy::Refuse {
+    errno: libc::ENOSYS,
+};
 const EPERM: Policy = Policy::Refuse { errno: libc::EPERM };
 
 // Kernel struct sizes on x86-64.
@@ -68,8 +103,13 @@ const USTAT: u64 = 32;
 
 /// sockaddr + socklen_t pair written by accept/getsockname/getpeername.
 const SOCKADDR_OUT: &[Output] = &[buf(1, Size::DerefU32(2)), fixed(2, 4)];
-const FD_SETS: [Output; 3] = [buf(1, Size::FdSet(0)), buf(2, Size::FdSet(0)), buf(3, Size::FdSet(0))];
+const FD_SETS: [Output; 3] = [
+    buf(1, Size::FdSet(0)),
+    buf(2, Size::FdSet(0)),
+    buf(3, Size::FdSet(0)),
+];
 
+#[rustfmt::skip]
 const ROWS: &[SyscallSpec] = &[
     emu(0, "read", 3, &[res(1)]),
     send(1, "write", 3, DataIn::Buf { fd: 0, buf: 1 }),
@@ -420,7 +460,7 @@ const ROWS: &[SyscallSpec] = &[
     emu(318, "getrandom", 3, &[res(0)]),
     emu(319, "memfd_create", 2, &[]),
     emu(320, "kexec_file_load", 5, &[]),
-    // Maps and maps' contents change under the kernel's control.
+    // BPF maps can be mmapped and are written by programs running in the kernel.
     pol(321, "bpf", 3, NOSYS, &[]),
     pol(322, "execveat", 5, SPECIAL, &[]),
     // Page faults resolved by another thread: writes not attributable to a syscall.
@@ -510,7 +550,10 @@ const fn build_index() -> [u16; MAX_NR + 1] {
     let mut i = 0;
     while i < ROWS.len() {
         // Sorted and strictly increasing: no duplicate numbers, checked at compile time.
-        assert!(i == 0 || ROWS[i].nr > ROWS[i - 1].nr, "ROWS must be sorted by nr");
+        assert!(
+            i == 0 || ROWS[i].nr > ROWS[i - 1].nr,
+            "ROWS must be sorted by nr"
+        );
         index[ROWS[i].nr as usize] = i as u16;
         i += 1;
     }
@@ -698,16 +741,16 @@ impl Ctx<'_> {
             Output::Mmsghdr { vec } => {
                 let base = self.arg(vec);
                 for i in 0..result.min(MAX_IOV) {
-                    let entry = base + i * MMSGHDR_SIZE;
+                    let entry = base.wrapping_add(i * MMSGHDR_SIZE);
                     self.push(entry, MMSGHDR_SIZE)?;
-                    let msg_len = self.read_u32(entry + MSGHDR_SIZE)?;
+                    let msg_len = self.read_u32(entry.wrapping_add(MSGHDR_SIZE))?;
                     self.msghdr_data(entry, msg_len)?;
                 }
             }
             Output::SentMmsghdr { vec } => {
                 let base = self.arg(vec);
                 for i in 0..result.min(MAX_IOV) {
-                    self.push(base + i * MMSGHDR_SIZE + MSGHDR_SIZE, 4)?;
+                    self.push(base.wrapping_add(i * MMSGHDR_SIZE + MSGHDR_SIZE), 4)?;
                 }
             }
             Output::Ioctl => self.ioctl()?,
@@ -724,7 +767,7 @@ impl Ctx<'_> {
                 if args != 0 {
                     // struct xattr_args { u64 value; u32 size; u32 flags; }
                     let value = self.read_u64(args)?;
-                    let size = self.read_u32(args + 8)?;
+                    let size = self.read_u32(args.wrapping_add(8))?;
                     self.push(value, result.min(size))?;
                 }
             }
@@ -736,7 +779,11 @@ impl Ctx<'_> {
                     self.push(handle, 8 + bytes)?;
                 }
                 // AT_HANDLE_MNT_ID_UNIQUE asks for a u64 mount id instead of an int.
-                let id_len = if self.arg(4) & AT_HANDLE_MNT_ID_UNIQUE != 0 { 8 } else { 4 };
+                let id_len = if self.arg(4) & AT_HANDLE_MNT_ID_UNIQUE != 0 {
+                    8
+                } else {
+                    4
+                };
                 self.push(self.arg(3), id_len)?;
             }
         }
@@ -745,6 +792,8 @@ impl Ctx<'_> {
 }
 
 const MAX_HANDLE_SZ: u64 = 128;
+/// ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
+const FUTEX_CMD_MASK: u64 = 0x7f;
 const AT_HANDLE_MNT_ID_UNIQUE: u64 = 1;
 
 /// Bytes of an fd_set covering `nfds` (an int) descriptors.
@@ -762,9 +811,13 @@ const EINVAL: i64 = libc::EINVAL as i64;
 const E2BIG: i64 = libc::E2BIG as i64;
 const EOVERFLOW: i64 = libc::EOVERFLOW as i64;
 const EFAULT: i64 = libc::EFAULT as i64;
+const ETIMEDOUT: i64 = libc::ETIMEDOUT as i64;
 
 fn interrupted(errno: i64) -> bool {
-    matches!(errno, EINTR | ERESTARTSYS | ERESTARTNOINTR | ERESTARTNOHAND | ERESTART_RESTARTBLOCK)
+    matches!(
+        errno,
+        EINTR | ERESTARTSYS | ERESTARTNOINTR | ERESTARTNOHAND | ERESTART_RESTARTBLOCK
+    )
 }
 
 /// The few places the kernel writes although the syscall fails.
@@ -790,15 +843,19 @@ fn error_regions(cx: &mut Ctx, errno: i64) -> Result<(), Unsupported> {
         sys::RT_SIGTIMEDWAIT if intr => cx.push(cx.arg(1), SIGINFO),
         // An unknown capability version is answered with the preferred one.
         sys::CAPGET | sys::CAPSET if errno == EINVAL => cx.push(cx.arg(0), 8),
-        // A too-large struct is answered with the size the kernel knows.
-        sys::SCHED_SETATTR if errno == E2BIG => cx.push(cx.arg(1), 56),
+        // A too-large struct is answered with the size the kernel knows (attr->size).
+        sys::SCHED_SETATTR if errno == E2BIG => cx.push(cx.arg(1), 4),
         // A too-small handle is answered with the size needed.
         sys::NAME_TO_HANDLE_AT if errno == EOVERFLOW => cx.push(cx.arg(2), 8),
         // A too-small buffer is answered with the size needed.
         sys::LSM_GET_SELF_ATTR if errno == E2BIG => cx.push(cx.arg(2), 4),
         sys::LSM_LIST_MODULES if errno == E2BIG => cx.push(cx.arg(1), 4),
-        // PI futex operations can leave FUTEX_WAITERS set when they time out or fail.
-        sys::FUTEX => cx.futex(),
+        // A PI lock wait that times out or is interrupted can leave FUTEX_WAITERS set.
+        sys::FUTEX if intr || errno == ETIMEDOUT => match cx.arg(1) & FUTEX_CMD_MASK {
+            6 | 13 => cx.push(cx.arg(0), 4), // FUTEX_LOCK_PI, FUTEX_LOCK_PI2
+            11 => cx.push(cx.arg(4), 4),     // FUTEX_WAIT_REQUEUE_PI
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }
@@ -818,9 +875,14 @@ pub(crate) fn output_regions(
     result: i64,
     mem: &dyn Memory,
 ) -> Result<Vec<Region>, Unsupported> {
-    let mut cx = Ctx { spec, args, mem, out: Vec::new() };
+    let mut cx = Ctx {
+        spec,
+        args,
+        mem,
+        out: Vec::new(),
+    };
     if result < 0 {
-        error_regions(&mut cx, -result)?;
+        error_regions(&mut cx, result.saturating_neg())?;
         return Ok(cx.out);
     }
     if !applies(spec, args) {
@@ -842,7 +904,12 @@ pub(crate) fn data_in_regions(
     if result < 0 {
         return None;
     }
-    let mut cx = Ctx { spec, args, mem, out: Vec::new() };
+    let mut cx = Ctx {
+        spec,
+        args,
+        mem,
+        out: Vec::new(),
+    };
     let fd = match data_in {
         DataIn::Buf { fd, buf } => {
             cx.push(cx.arg(buf), result as u64).ok()?;
@@ -883,23 +950,23 @@ fn legacy_ioctl(req: u32) -> Option<Legacy> {
         0x125e => Bytes(4),                           // BLKROGET
         0x1260 | 0x1263 | 0x1265 => Bytes(8),         // BLKGETSIZE, BLKRAGET, BLKFRAGET
         0x1267 => Bytes(2),                           // BLKSECTGET
-        0x1268 | 0x1278..=0x127c => Bytes(4),         // BLKSSZGET, BLKIOMIN, BLKIOOPT, BLKALIGNOFF, BLKPBSZGET, BLKDISCARDZEROES
-        0x127e => Bytes(2),                           // BLKROTATIONAL
+        0x1268 | 0x1278..=0x127c => Bytes(4), // BLKSSZGET, BLKIOMIN, BLKIOOPT, BLKALIGNOFF, BLKPBSZGET, BLKDISCARDZEROES
+        0x127e => Bytes(2),                   // BLKROTATIONAL
         // Console (kd.h, vt.h).
-        0x4b33 => Bytes(1),                                      // KDGKBTYPE
-        0x4b3b | 0x4b44 => Bytes(4),                             // KDGETMODE, KDGKBMODE
-        0x4b3a | 0x4b45 => Nothing,                              // KDSETMODE, KDSKBMODE
-        0x5600 => Bytes(4),                                      // VT_OPENQRY
-        0x5601 => Bytes(8),                                      // VT_GETMODE
-        0x5603 => Bytes(6),                                      // VT_GETSTATE
-        0x5602 | 0x5605 | 0x5606 | 0x5607 | 0x5608 => Nothing,   // VT_SETMODE, VT_RELDISP, VT_ACTIVATE, VT_WAITACTIVE, VT_DISALLOCATE
+        0x4b33 => Bytes(1),                                    // KDGKBTYPE
+        0x4b3b | 0x4b44 => Bytes(4),                           // KDGETMODE, KDGKBMODE
+        0x4b3a | 0x4b45 => Nothing,                            // KDSETMODE, KDSKBMODE
+        0x5600 => Bytes(4),                                    // VT_OPENQRY
+        0x5601 => Bytes(8),                                    // VT_GETMODE
+        0x5603 => Bytes(6),                                    // VT_GETSTATE
+        0x5602 | 0x5605 | 0x5606 | 0x5607 | 0x5608 => Nothing, // VT_SETMODE, VT_RELDISP, VT_ACTIVATE, VT_WAITACTIVE, VT_DISALLOCATE
         // Loop devices.
         0x4c05 => Bytes(232), // LOOP_GET_STATUS64
         0x4c00..=0x4c02 | 0x4c04 | 0x4c06..=0x4c0a | 0x4c80..=0x4c82 => Nothing,
         // Terminals.
-        0x5401 => Bytes(TERMIOS),                        // TCGETS
-        0x5402..=0x5404 => Nothing,                      // TCSETS, TCSETSW, TCSETSF
-        0x5405 => Bytes(TERMIO),                         // TCGETA
+        0x5401 => Bytes(TERMIOS),            // TCGETS
+        0x5402..=0x5404 => Nothing,          // TCSETS, TCSETSW, TCSETSF
+        0x5405 => Bytes(TERMIO),             // TCGETA
         0x5406..=0x540e => Nothing, // TCSETA*, TCSBRK, TCXONC, TCFLSH, TIOCEXCL, TIOCNXCL, TIOCSCTTY
         0x540f => Bytes(4),         // TIOCGPGRP
         0x5410 => Nothing,          // TIOCSPGRP
@@ -917,38 +984,38 @@ fn legacy_ioctl(req: u32) -> Option<Legacy> {
         0x541f..=0x5423 => Nothing, // TIOCSSERIAL, TIOCPKT, FIONBIO, TIOCNOTTY, TIOCSETD
         0x5424 => Bytes(4),         // TIOCGETD
         0x5425 | 0x5427 | 0x5428 => Nothing, // TCSBRKP, TIOCSBRK, TIOCCBRK
-        0x5429 => Bytes(4),                  // TIOCGSID
-        0x542e | 0x542f => Bytes(32),        // TIOCGRS485, TIOCSRS485 (copies the result back)
-        0x5437 => Nothing,                   // TIOCVHANGUP
-        0x5441 => Nothing,                   // TIOCGPTPEER (returns an fd)
-        0x5450..=0x5452 => Nothing,          // FIONCLEX, FIOCLEX, FIOASYNC
-        0x5456 => Bytes(TERMIOS),            // TIOCGLCKTRMIOS
-        0x5457 => Nothing,                   // TIOCSLCKTRMIOS
-        0x5459 => Bytes(4),                  // TIOCSERGETLSR
-        0x545c => Nothing,                   // TIOCMIWAIT
-        0x545d => Bytes(80),                 // TIOCGICOUNT
-        0x5460 => Bytes(8),                  // FIOQSIZE
+        0x5429 => Bytes(4),         // TIOCGSID
+        0x542e | 0x542f => Bytes(32), // TIOCGRS485, TIOCSRS485 (copies the result back)
+        0x5437 => Nothing,          // TIOCVHANGUP
+        0x5441 => Nothing,          // TIOCGPTPEER (returns an fd)
+        0x5450..=0x5452 => Nothing, // FIONCLEX, FIOCLEX, FIOASYNC
+        0x5456 => Bytes(TERMIOS),   // TIOCGLCKTRMIOS
+        0x5457 => Nothing,          // TIOCSLCKTRMIOS
+        0x5459 => Bytes(4),         // TIOCSERGETLSR
+        0x545c => Nothing,          // TIOCMIWAIT
+        0x545d => Bytes(80),        // TIOCGICOUNT
+        0x5460 => Bytes(8),         // FIOQSIZE
         // Sockets.
-        0x8901 | 0x8902 => Nothing,          // FIOSETOWN, SIOCSPGRP
-        0x8903 | 0x8904 | 0x8905 => Bytes(4), // FIOGETOWN, SIOCGPGRP, SIOCATMARK
-        0x8906 | 0x8907 => Bytes(16),        // SIOCGSTAMP_OLD, SIOCGSTAMPNS_OLD
-        0x890b | 0x890c => Nothing,          // SIOCADDRT, SIOCDELRT
-        0x8910 => Bytes(IFREQ),              // SIOCGIFNAME
-        0x8911 => Nothing,                   // SIOCSIFLINK
-        0x8912 => IfConf,                    // SIOCGIFCONF
+        0x8901 | 0x8902 => Nothing,   // FIOSETOWN, SIOCSPGRP
+        0x8903..=0x8905 => Bytes(4),  // FIOGETOWN, SIOCGPGRP, SIOCATMARK
+        0x8906 | 0x8907 => Bytes(16), // SIOCGSTAMP_OLD, SIOCGSTAMPNS_OLD
+        0x890b | 0x890c => Nothing,   // SIOCADDRT, SIOCDELRT
+        0x8910 => Bytes(IFREQ),       // SIOCGIFNAME
+        0x8911 => Nothing,            // SIOCSIFLINK
+        0x8912 => IfConf,             // SIOCGIFCONF
         // SIOCGIF{FLAGS,ADDR,DSTADDR,BRDADDR,NETMASK,METRIC,MEM,MTU}: odd = get.
         0x8913 | 0x8915 | 0x8917 | 0x8919 | 0x891b | 0x891d | 0x891f | 0x8921 => Bytes(IFREQ),
         0x8914 | 0x8916 | 0x8918 | 0x891a | 0x891c | 0x891e | 0x8920 | 0x8922..=0x8924 => Nothing,
         0x8927 | 0x8929 | 0x8933 | 0x8935 | 0x8938 | 0x8942 => Bytes(IFREQ), // HWADDR, SLAVE, INDEX, PFLAGS, COUNT, TXQLEN
         0x8930..=0x8932 | 0x8934 | 0x8936 | 0x8937 | 0x8943 => Nothing,
-        0x8947 | 0x8948 => Bytes(IFREQ),    // SIOCGMIIPHY, SIOCGMIIREG
-        0x8949 => Nothing,                  // SIOCSMIIREG
-        0x894b => Bytes(4),                 // SIOCOUTQNSD
-        0x894c => Nothing,                  // SIOCGSKNS (returns an fd)
+        0x8947 | 0x8948 => Bytes(IFREQ), // SIOCGMIIPHY, SIOCGMIIREG
+        0x8949 => Nothing,               // SIOCSMIIREG
+        0x894b => Bytes(4),              // SIOCOUTQNSD
+        0x894c => Nothing,               // SIOCGSKNS (returns an fd)
         0x8953 | 0x8955 | 0x8960 | 0x8962 => Nothing, // SIOCDARP, SIOCSARP, SIOCDRARP, SIOCSRARP
-        0x8954 | 0x8961 => Bytes(ARPREQ),   // SIOCGARP, SIOCGRARP
-        0x8970 => Bytes(IFREQ),             // SIOCGIFMAP
-        0x8971 => Nothing,                  // SIOCSIFMAP
+        0x8954 | 0x8961 => Bytes(ARPREQ), // SIOCGARP, SIOCGRARP
+        0x8970 => Bytes(IFREQ),          // SIOCGIFMAP
+        0x8971 => Nothing,               // SIOCSIFMAP
         // Namespaces (nsfs): _IO-encoded, but NS_GET_OWNER_UID writes a uid.
         0xb701..=0xb703 => Nothing, // NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE (fd/result)
         0xb704 => Bytes(4),         // NS_GET_OWNER_UID
@@ -972,13 +1039,13 @@ impl Ctx<'_> {
         match req {
             // struct fiemap (32 bytes) + fm_mapped_extents * struct fiemap_extent (56).
             FS_IOC_FIEMAP if arg != 0 => {
-                let mapped = self.read_u32(arg + 20)?;
-                let count = self.read_u32(arg + 24)?;
+                let mapped = self.read_u32(arg.wrapping_add(20))?;
+                let count = self.read_u32(arg.wrapping_add(24))?;
                 return self.push(arg, 32 + mapped.min(count) * 56);
             }
             // struct file_dedupe_range (24) + dest_count * file_dedupe_range_info (32).
             FIDEDUPERANGE if arg != 0 => {
-                let raw = self.read(arg + 16, 2)?;
+                let raw = self.read(arg.wrapping_add(16), 2)?;
                 let count = u16::from_le_bytes([raw[0], raw[1]]) as u64;
                 return self.push(arg, 24 + count * 32);
             }
@@ -999,7 +1066,7 @@ impl Ctx<'_> {
                 // struct ifconf { int ifc_len; char *ifc_buf; }: ifc_len is the length used.
                 self.push(arg, 16)?;
                 let len = self.read_u32(arg)?.min(DEREF_CAP);
-                let ifc_buf = self.read_u64(arg + 8)?;
+                let ifc_buf = self.read_u64(arg.wrapping_add(8))?;
                 self.push(ifc_buf, len)
             }
             Some(Legacy::IfConf) => Ok(()),
@@ -1040,13 +1107,15 @@ impl Ctx<'_> {
             // ARCH_GET_FS, ARCH_GET_GS, ARCH_GET_XCOMP_SUPP, ARCH_GET_XCOMP_PERM,
             // ARCH_GET_XCOMP_GUEST_PERM, ARCH_GET_UNTAG_MASK, ARCH_GET_MAX_TAG_BITS,
             // ARCH_SHSTK_STATUS: a u64 at argument 1.
-            0x1003 | 0x1004 | 0x1021 | 0x1022 | 0x1024 | 0x4001 | 0x4003 | 0x5005 => self.push(self.arg(1), 8),
+            0x1003 | 0x1004 | 0x1021 | 0x1022 | 0x1024 | 0x4001 | 0x4003 | 0x5005 => {
+                self.push(self.arg(1), 8)
+            }
             _ => Ok(()),
         }
     }
 
     fn futex(&mut self) -> Result<(), Unsupported> {
-        match self.arg(1) & 0x7f {
+        match self.arg(1) & FUTEX_CMD_MASK {
             // FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI, FUTEX_LOCK_PI2: *uaddr.
             6 | 7 | 8 | 13 => self.push(self.arg(0), 4),
             // FUTEX_WAKE_OP, FUTEX_WAIT_REQUEUE_PI, FUTEX_CMP_REQUEUE_PI: *uaddr2.

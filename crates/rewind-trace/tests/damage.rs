@@ -34,7 +34,11 @@ fn cut_offsets(s: &Sample, rng: &mut Rng) -> BTreeSet<usize> {
 #[test]
 fn truncation_keeps_complete_chunks() {
     let s = sample_trace(10, 800);
-    assert!(s.layout.chunks.len() >= 10, "{} chunks", s.layout.chunks.len());
+    assert!(
+        s.layout.chunks.len() >= 10,
+        "{} chunks",
+        s.layout.chunks.len()
+    );
     let mut rng = Rng::new(11);
     let boundaries: BTreeSet<usize> = s.layout.boundaries().into_iter().collect();
     let cuts = cut_offsets(&s, &mut rng);
@@ -44,24 +48,44 @@ fn truncation_keeps_complete_chunks() {
         assert_prefix(&out, &s.events, &ctx);
         let complete = s.layout.complete_events_before(cut);
         if cut < 8 {
-            assert!(matches!(out.end, Err(TraceError::NotATrace(_))), "{ctx}: {}", out.describe());
+            assert!(
+                matches!(out.end, Err(TraceError::NotATrace(_))),
+                "{ctx}: {}",
+                out.describe()
+            );
             continue;
         }
         if cut < s.layout.header_end {
             match &out.end {
-                Err(TraceError::Truncated { offset, last_event: 0, .. }) if *offset == cut as u64 => {}
+                Err(TraceError::Truncated {
+                    offset,
+                    last_event: 0,
+                    ..
+                }) if *offset == cut as u64 => {}
                 _ => panic!("{ctx}: {}", out.describe()),
             }
             assert!(out.header.is_none());
             continue;
         }
         assert_eq!(out.header.as_ref(), Some(&s.header), "{ctx}");
-        assert_eq!(out.events.len() as u64, complete, "{ctx}: all events of complete chunks, no more");
+        assert_eq!(
+            out.events.len() as u64,
+            complete,
+            "{ctx}: all events of complete chunks, no more"
+        );
         if boundaries.contains(&cut) {
-            assert!(out.end.is_ok(), "{ctx}: a cut at a chunk boundary is a clean end: {}", out.describe());
+            assert!(
+                out.end.is_ok(),
+                "{ctx}: a cut at a chunk boundary is a clean end: {}",
+                out.describe()
+            );
         } else {
             match &out.end {
-                Err(TraceError::Truncated { offset, last_event, path }) => {
+                Err(TraceError::Truncated {
+                    offset,
+                    last_event,
+                    path,
+                }) => {
                     assert_eq!(*last_event, complete, "{ctx}");
                     assert_eq!(*offset, cut as u64, "{ctx}: truncated where the file ends");
                     assert_eq!(path, &fake_path());
@@ -82,7 +106,10 @@ fn truncated_file_on_disk() {
     let s = sample_trace(12, 300);
     let last = s.layout.chunks.last().unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    TraceWriter::create(tmp.path(), &s.header).unwrap().finish().unwrap();
+    TraceWriter::create(tmp.path(), &s.header)
+        .unwrap()
+        .finish()
+        .unwrap();
     let cut = last.start + CHUNK_HEADER + 3;
     std::fs::write(tmp.path().join(EVENTS_FILE), &s.bytes[..cut]).unwrap();
     let mut r = EventReader::open(tmp.path()).unwrap();
@@ -100,7 +127,11 @@ fn truncated_file_on_disk() {
     };
     assert_eq!(n, last.events_before);
     match err {
-        TraceError::Truncated { path, offset, last_event } => {
+        TraceError::Truncated {
+            path,
+            offset,
+            last_event,
+        } => {
             assert_eq!(path, tmp.path().join(EVENTS_FILE));
             assert_eq!(offset, cut as u64);
             assert_eq!(last_event, last.events_before);
@@ -124,19 +155,28 @@ fn check_flip(s: &Sample, at: usize, xor: u8) {
         assert!(out.events.is_empty(), "{ctx}");
         match (at, err) {
             (0..=7, TraceError::NotATrace(_)) => {}
-            (8..=11, TraceError::TooNew { found, supported, .. }) => {
+            (
+                8..=11,
+                TraceError::TooNew {
+                    found, supported, ..
+                },
+            ) => {
                 assert_eq!(*found, le32(&bytes, 8));
                 assert_eq!(*supported, FORMAT_VERSION);
             }
             (8..=11, TraceError::Corrupt { offset: 8, .. }) => assert_eq!(le32(&bytes, 8), 0),
             // Header length: either it points past the end, or the checksum is wrong.
-            (12..=15, TraceError::Truncated { last_event: 0, .. } | TraceError::Corrupt { .. }) => {}
+            (12..=15, TraceError::Truncated { last_event: 0, .. } | TraceError::Corrupt { .. }) => {
+            }
             (16.., TraceError::Corrupt { offset: 16, .. }) => {}
             _ => panic!("{ctx}: {err:?}"),
         }
         return;
     }
-    let c = s.layout.chunk_at(at).expect("every byte after the header is in a chunk");
+    let c = s
+        .layout
+        .chunk_at(at)
+        .expect("every byte after the header is in a chunk");
     let field = at - c.start;
     let before = c.events_before as usize;
     match (field, err) {
@@ -148,18 +188,30 @@ fn check_flip(s: &Sample, at: usize, xor: u8) {
         }
         // A longer compressed length can run past the end of the file: that looks
         // like a cut and cannot be told apart from one.
-        (4..=7, TraceError::Truncated { last_event, offset, .. }) => {
+        (
+            4..=7,
+            TraceError::Truncated {
+                last_event, offset, ..
+            },
+        ) => {
             assert_eq!(*last_event, before as u64, "{ctx}");
             assert_eq!(*offset, s.bytes.len() as u64, "{ctx}");
             let claimed_end = c.start + CHUNK_HEADER + le32(&bytes, c.start + 4) as usize;
             assert!(claimed_end > s.bytes.len(), "{ctx}: {err:?}");
         }
         (_, TraceError::Corrupt { offset, .. }) => {
-            assert_eq!(*offset, c.start as u64, "{ctx}: corruption reported at the chunk start");
+            assert_eq!(
+                *offset, c.start as u64,
+                "{ctx}: corruption reported at the chunk start"
+            );
         }
         _ => panic!("{ctx}: {err:?}"),
     }
-    assert_eq!(out.events.len(), before, "{ctx}: no event of the damaged chunk comes out");
+    assert_eq!(
+        out.events.len(),
+        before,
+        "{ctx}: no event of the damaged chunk comes out"
+    );
 }
 
 #[test]
@@ -168,9 +220,19 @@ fn flipped_bytes_are_detected() {
     let mut rng = Rng::new(21);
     let len = s.bytes.len();
     let mut offsets: BTreeSet<usize> = (0..s.layout.header_end + 2 * CHUNK_HEADER).collect();
-    for c in s.layout.chunks.iter().step_by(3).chain(s.layout.chunks.last()) {
+    for c in s
+        .layout
+        .chunks
+        .iter()
+        .step_by(3)
+        .chain(s.layout.chunks.last())
+    {
         offsets.extend(c.start..c.start + CHUNK_HEADER + 2);
-        offsets.extend([c.end - 1, c.end - 2, c.start + CHUNK_HEADER + c.clen as usize / 2]);
+        offsets.extend([
+            c.end - 1,
+            c.end - 2,
+            c.start + CHUNK_HEADER + c.clen as usize / 2,
+        ]);
     }
     for _ in 0..400 {
         offsets.insert(rng.below(len));
@@ -190,9 +252,44 @@ fn chunk_header_fields() {
     for c in [chunks[0], chunks[chunks.len() / 2], *chunks.last().unwrap()] {
         let before = c.events_before as usize;
         for (field, values) in [
-            (4, vec![0, 1, c.clen - 1, c.clen + 1, MAX_CHUNK, MAX_CHUNK + 1, u32::MAX]),
-            (8, vec![0, 1, c.rlen - 1, c.rlen + 1, c.count - 1, MAX_CHUNK, MAX_CHUNK + 1, u32::MAX]),
-            (12, vec![0, 1, c.count.saturating_sub(1), c.count + 1, c.rlen, c.rlen + 1, MAX_CHUNK + 1, u32::MAX]),
+            (
+                4,
+                vec![
+                    0,
+                    1,
+                    c.clen - 1,
+                    c.clen + 1,
+                    MAX_CHUNK,
+                    MAX_CHUNK + 1,
+                    u32::MAX,
+                ],
+            ),
+            (
+                8,
+                vec![
+                    0,
+                    1,
+                    c.rlen - 1,
+                    c.rlen + 1,
+                    c.count - 1,
+                    MAX_CHUNK,
+                    MAX_CHUNK + 1,
+                    u32::MAX,
+                ],
+            ),
+            (
+                12,
+                vec![
+                    0,
+                    1,
+                    c.count.saturating_sub(1),
+                    c.count + 1,
+                    c.rlen,
+                    c.rlen + 1,
+                    MAX_CHUNK + 1,
+                    u32::MAX,
+                ],
+            ),
             (16, vec![0, !c.crc, c.crc ^ 1]),
         ] {
             for v in values {
@@ -222,14 +319,26 @@ fn checksummed_but_wrong_chunks() {
     let prefix = &s.bytes[..c.start];
     let before = c.events_before as usize;
     let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("count one short (trailing bytes)", make_chunk(&raw, c.count - 1)),
+        (
+            "count one short (trailing bytes)",
+            make_chunk(&raw, c.count - 1),
+        ),
         ("count one too many", make_chunk(&raw, c.count + 1)),
-        ("raw cut mid-event", make_chunk(&raw[..raw.len() - 1], c.count)),
-        ("garbage after the events", make_chunk(&[&raw[..], &[0xff, 0xff, 0xff]].concat(), c.count)),
+        (
+            "raw cut mid-event",
+            make_chunk(&raw[..raw.len() - 1], c.count),
+        ),
+        (
+            "garbage after the events",
+            make_chunk(&[&raw[..], &[0xff, 0xff, 0xff]].concat(), c.count),
+        ),
         ("overlong varint", make_chunk(&[0xff; 16], 1)),
         ("zero-length event", make_chunk(&[0, 0, 0, 0], 2)),
         ("unknown variant", make_chunk(&[2, 200, 1], 1)),
-        ("not zstd", make_chunk_compressed(b"definitely not a zstd frame", 27, 1)),
+        (
+            "not zstd",
+            make_chunk_compressed(b"definitely not a zstd frame", 27, 1),
+        ),
         ("rlen differs from contents", {
             let compressed = zstd::bulk::compress(&raw, 3).unwrap();
             make_chunk_compressed(&compressed, raw.len() as u32 + 5, c.count)
@@ -239,8 +348,15 @@ fn checksummed_but_wrong_chunks() {
         let bytes = [prefix, &chunk[..]].concat();
         let out = read_bytes(bytes);
         assert_prefix(&out, &s.events, what);
-        assert!(matches!(out.end, Err(TraceError::Corrupt { .. })), "{what}: {}", out.describe());
-        assert!(out.events.len() >= before, "{what}: events before the chunk come out");
+        assert!(
+            matches!(out.end, Err(TraceError::Corrupt { .. })),
+            "{what}: {}",
+            out.describe()
+        );
+        assert!(
+            out.events.len() >= before,
+            "{what}: events before the chunk come out"
+        );
         // A chunk that decodes fine up to a bad count yields its real events.
         assert!(out.events.len() <= before + c.count as usize, "{what}");
         println!("{what}: {}", out.end.as_ref().unwrap_err());
@@ -250,13 +366,27 @@ fn checksummed_but_wrong_chunks() {
 #[test]
 fn bad_magic_is_not_a_trace() {
     let s = sample_trace(24, 10);
-    for bad in [&b"RWNDTRCF"[..], b"rwndtrce", b"\0\0\0\0\0\0\0\0", b"CHNKCHNK"] {
+    for bad in [
+        &b"RWNDTRCF"[..],
+        b"rwndtrce",
+        b"\0\0\0\0\0\0\0\0",
+        b"CHNKCHNK",
+    ] {
         let mut bytes = s.bytes.clone();
         bytes[..8].copy_from_slice(bad);
-        assert!(matches!(read_bytes(bytes).end, Err(TraceError::NotATrace(_))));
+        assert!(matches!(
+            read_bytes(bytes).end,
+            Err(TraceError::NotATrace(_))
+        ));
     }
     for n in 0..8 {
-        assert!(matches!(read_bytes(MAGIC[..n].to_vec()).end, Err(TraceError::NotATrace(_))), "{n} bytes");
+        assert!(
+            matches!(
+                read_bytes(MAGIC[..n].to_vec()).end,
+                Err(TraceError::NotATrace(_))
+            ),
+            "{n} bytes"
+        );
     }
 }
 
@@ -270,7 +400,11 @@ fn versions() {
     };
     for v in [FORMAT_VERSION + 1, FORMAT_VERSION + 1000, u32::MAX] {
         match with_version(v).end {
-            Err(TraceError::TooNew { path, found, supported }) => {
+            Err(TraceError::TooNew {
+                path,
+                found,
+                supported,
+            }) => {
                 assert_eq!((found, supported), (v, FORMAT_VERSION));
                 assert_eq!(path, fake_path());
             }
@@ -278,19 +412,27 @@ fn versions() {
         }
     }
     match with_version(0).end {
-        Err(TraceError::Corrupt { offset: 8, what, .. }) => assert!(what.contains("version"), "{what}"),
+        Err(TraceError::Corrupt {
+            offset: 8, what, ..
+        }) => assert!(what.contains("version"), "{what}"),
         other => panic!("version 0: {other:?}"),
     }
     // Every version up to this build's reads.
     for v in 1..=FORMAT_VERSION {
         let out = with_version(v);
-        assert!(out.end.is_ok() && out.events.len() == s.events.len(), "version {v}");
+        assert!(
+            out.end.is_ok() && out.events.len() == s.events.len(),
+            "version {v}"
+        );
     }
     // A newer version is refused even when only the preamble is there.
     let mut pre = MAGIC.to_vec();
     pre.extend_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
     pre.extend_from_slice(&u32::MAX.to_le_bytes());
-    assert!(matches!(read_bytes(pre).end, Err(TraceError::TooNew { .. })));
+    assert!(matches!(
+        read_bytes(pre).end,
+        Err(TraceError::TooNew { .. })
+    ));
 }
 
 #[test]
@@ -300,26 +442,45 @@ fn header_problems() {
     for hlen in [64 * 1024 * 1024 + 1, u32::MAX] {
         let mut bytes = s.bytes.clone();
         put32(&mut bytes, 12, hlen);
-        assert!(matches!(read_bytes(bytes).end, Err(TraceError::Corrupt { offset: 12, .. })), "{hlen}");
+        assert!(
+            matches!(
+                read_bytes(bytes).end,
+                Err(TraceError::Corrupt { offset: 12, .. })
+            ),
+            "{hlen}"
+        );
     }
     // A plausible but too long length reads into the chunks and fails the checksum,
     // or runs past the end of the file.
     let hlen = le32(&s.bytes, 12);
-    for (v, truncated) in [(hlen + 1, false), (hlen + 20, false), (s.bytes.len() as u32, true), (64 << 20, true)] {
+    for (v, truncated) in [
+        (hlen + 1, false),
+        (hlen + 20, false),
+        (s.bytes.len() as u32, true),
+        (64 << 20, true),
+    ] {
         let mut bytes = s.bytes.clone();
         put32(&mut bytes, 12, v);
         let end = read_bytes(bytes).end;
         if truncated {
-            assert!(matches!(end, Err(TraceError::Truncated { last_event: 0, .. })), "{v}: {end:?}");
+            assert!(
+                matches!(end, Err(TraceError::Truncated { last_event: 0, .. })),
+                "{v}: {end:?}"
+            );
         } else {
-            assert!(matches!(end, Err(TraceError::Corrupt { offset: 16, .. })), "{v}: {end:?}");
+            assert!(
+                matches!(end, Err(TraceError::Corrupt { offset: 16, .. })),
+                "{v}: {end:?}"
+            );
         }
     }
     // Checksummed header bytes that do not decode as a Header.
     for body in [&b""[..], b"\x01", &[0xff; 40]] {
         let bytes = make_preamble(FORMAT_VERSION, body);
         match read_bytes(bytes).end {
-            Err(TraceError::Corrupt { offset: 16, what, .. }) => assert!(what.contains("header"), "{what}"),
+            Err(TraceError::Corrupt {
+                offset: 16, what, ..
+            }) => assert!(what.contains("header"), "{what}"),
             other => panic!("{body:?}: {other:?}"),
         }
     }
@@ -336,7 +497,11 @@ fn event_level_corruption_offset_is_the_chunk_start() {
     put32(&mut bytes, c.start + 12, c.count - 1); // count one short: "trailing bytes"
     match read_bytes(bytes).end {
         Err(TraceError::Corrupt { offset, .. }) => {
-            assert_eq!(offset, c.start as u64, "chunk {c:?}; reported {offset} (= next chunk at {})", c.end)
+            assert_eq!(
+                offset, c.start as u64,
+                "chunk {c:?}; reported {offset} (= next chunk at {})",
+                c.end
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -353,7 +518,8 @@ fn reader_stops_after_an_error() {
     let c = s.layout.chunks[1];
     let mut bytes = s.bytes.clone();
     bytes[c.start + CHUNK_HEADER + 1] ^= 0x40;
-    let mut r = EventReader::from_reader(fake_path(), Box::new(std::io::Cursor::new(bytes))).unwrap();
+    let mut r =
+        EventReader::from_reader(fake_path(), Box::new(std::io::Cursor::new(bytes))).unwrap();
     for _ in 0..c.events_before {
         r.next_event().unwrap().unwrap();
     }

@@ -78,7 +78,11 @@ impl Tally {
     }
 
     fn count(&self, key: &str) -> usize {
-        self.0.iter().filter(|(k, _)| k.starts_with(key)).map(|(_, v)| v).sum()
+        self.0
+            .iter()
+            .filter(|(k, _)| k.starts_with(key))
+            .map(|(_, v)| v)
+            .sum()
     }
 }
 
@@ -173,14 +177,24 @@ fn mutate_structure(rng: &mut Rng, b: &mut Vec<u8>, layout: &Layout, donor: &[u8
                     let other = b[d.start..d.end].to_vec();
                     let (first, second) = if c.start < d.start { (c, d) } else { (d, c) };
                     if first.start != second.start {
-                        let (a, z) = if c.start < d.start { (chunk, other) } else { (other, chunk) };
+                        let (a, z) = if c.start < d.start {
+                            (chunk, other)
+                        } else {
+                            (other, chunk)
+                        };
                         b.splice(second.start..second.end, a);
                         b.splice(first.start..first.end, z);
                     }
                 }
                 _ => {
                     let at = c.start;
-                    b.splice(at..at, donor[donor.len() / 2..].iter().copied().take(rng.below(4000)));
+                    b.splice(
+                        at..at,
+                        donor[donor.len() / 2..]
+                            .iter()
+                            .copied()
+                            .take(rng.below(4000)),
+                    );
                 }
             }
         }
@@ -254,11 +268,13 @@ fn fuzz_mutated_traces() {
     let base = trace_bytes(&header, &events, &|i| flushes[i]);
     let layout = parse_layout(&base).unwrap();
     assert!(layout.chunks.len() >= 5);
-    let donor = trace_bytes(&small_header(), &varied_events(&mut rng, 40), &|i| i % 9 == 0);
+    let donor = trace_bytes(&small_header(), &varied_events(&mut rng, 40), &|i| {
+        i % 9 == 0
+    });
 
     let mut tally = Tally::default();
-    const IN_PLACE: usize = 3000;
-    const STRUCTURAL: usize = 4000;
+    const IN_PLACE: usize = 4000;
+    const STRUCTURAL: usize = 8000;
     for i in 0..IN_PLACE {
         let mut b = base.clone();
         for _ in 0..rng.range(1, 3) {
@@ -268,7 +284,10 @@ fn fuzz_mutated_traces() {
         // Checksums cover every event byte: whatever comes out is what was written.
         assert_prefix(&out, &events, &format!("in-place mutation {i}"));
         if let Some(h) = &out.header {
-            assert_eq!(h, &header, "in-place mutation {i}: a header that is not the one written");
+            assert_eq!(
+                h, &header,
+                "in-place mutation {i}: a header that is not the one written"
+            );
         }
         tally.add(&out);
         check_alloc(&format!("in-place mutation {i}"));
@@ -290,12 +309,25 @@ fn fuzz_mutated_traces() {
         tally.add(&out);
         check_alloc(&format!("structural mutation {i}"));
     }
-    println!("{} cases in {:?}; largest allocation {} bytes", IN_PLACE + STRUCTURAL, started.elapsed(), PEAK.load(Ordering::Relaxed));
+    println!(
+        "{} cases in {:?}; largest allocation {} bytes",
+        IN_PLACE + STRUCTURAL,
+        started.elapsed(),
+        PEAK.load(Ordering::Relaxed)
+    );
     for (k, v) in &tally.0 {
         println!("  {v:6}  {k}");
     }
     // The mutations reached every kind of outcome, including the event decoder.
-    for key in ["clean end", "NotATrace", "TooNew", "Truncated", "Corrupt: event", "Corrupt: chunk checksum", "(some events read)"] {
+    for key in [
+        "clean end",
+        "NotATrace",
+        "TooNew",
+        "Truncated",
+        "Corrupt: event",
+        "Corrupt: chunk checksum",
+        "(some events read)",
+    ] {
         assert!(tally.count(key) > 0, "no case ended in {key:?}");
     }
 }
@@ -306,7 +338,8 @@ fn fuzz_random_bytes_behind_the_magic() {
     let mut rng = Rng::new(0xB17E5);
     let header = postcard::to_allocvec(&sample_header()).unwrap();
     let mut tally = Tally::default();
-    for i in 0..4000 {
+    const RANDOM: usize = 8000;
+    for i in 0..RANDOM {
         let mut b = MAGIC.to_vec();
         match rng.below(6) {
             // Anything.
@@ -361,11 +394,19 @@ fn fuzz_random_bytes_behind_the_magic() {
         tally.add(&out);
         check_alloc(&format!("random input {i}"));
     }
-    println!("4000 random inputs in {:?}; largest allocation {} bytes", started.elapsed(), PEAK.load(Ordering::Relaxed));
+    println!(
+        "{RANDOM} random inputs in {:?}; largest allocation {} bytes",
+        started.elapsed(),
+        PEAK.load(Ordering::Relaxed)
+    );
     for (k, v) in &tally.0 {
         println!("  {v:6}  {k}");
     }
-    for key in ["Corrupt: header does not decode", "Corrupt: event", "Corrupt: chunk"] {
+    for key in [
+        "Corrupt: header does not decode",
+        "Corrupt: event",
+        "Corrupt: chunk",
+    ] {
         assert!(tally.count(key) > 0, "no case ended in {key:?}");
     }
 }

@@ -21,13 +21,19 @@ fn round_trip_varied_events() {
     events.push(event_of_kind(&mut rng, 8)); // End last, as in a complete recording.
     for kind in 0..9 {
         let name = event_of_kind(&mut rng, kind).kind_name();
-        assert!(events.iter().any(|e| e.kind_name() == name), "variant {kind} covered");
+        assert!(
+            events.iter().any(|e| e.kind_name() == name),
+            "variant {kind} covered"
+        );
     }
 
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("trace");
     let written = write_trace(&dir, &header, &events, &|_| false);
-    assert!(dir.join(FILES_DIR).is_dir(), "create makes the files/ directory");
+    assert!(
+        dir.join(FILES_DIR).is_dir(),
+        "create makes the files/ directory"
+    );
     let bytes = std::fs::read(dir.join(EVENTS_FILE)).unwrap();
     assert_eq!(written, bytes.len() as u64, "finish returns the file size");
 
@@ -39,7 +45,14 @@ fn round_trip_varied_events() {
         assert!(c.rlen as usize >= CHUNK_TARGET, "chunk closed early: {c:?}");
     }
     assert!(layout.chunks.iter().any(|c| c.rlen >= 1 << 20));
-    assert_eq!(layout.chunks.iter().map(|c| c.count as usize).sum::<usize>(), events.len());
+    assert_eq!(
+        layout
+            .chunks
+            .iter()
+            .map(|c| c.count as usize)
+            .sum::<usize>(),
+        events.len()
+    );
 
     // Open both by directory and by events file.
     for path in [dir.clone(), dir.join(EVENTS_FILE)] {
@@ -66,7 +79,11 @@ fn empty_trace_has_header_and_no_events() {
         assert_eq!(out.header.as_ref(), Some(&header));
         assert!(out.events.is_empty());
         assert!(out.end.is_ok(), "{}", out.describe());
-        assert_eq!(parse_layout(&bytes).unwrap().chunks.len(), 0, "no empty chunks");
+        assert_eq!(
+            parse_layout(&bytes).unwrap().chunks.len(),
+            0,
+            "no empty chunks"
+        );
     }
 }
 
@@ -145,7 +162,11 @@ fn short_and_interrupted_reads() {
     let events = varied_events(&mut rng, 200);
     let header = sample_header();
     let bytes = trace_bytes(&header, &events, &|i| i % 37 == 0);
-    let src = Dribble { data: bytes, pos: 0, interrupt: false };
+    let src = Dribble {
+        data: bytes,
+        pos: 0,
+        interrupt: false,
+    };
     let mut r = EventReader::from_reader(fake_path(), Box::new(src)).unwrap();
     assert_eq!(r.header(), &header);
     for want in &events {
@@ -166,7 +187,10 @@ impl Read for Failing {
         if self.pos >= self.fail_at {
             return Err(io::Error::other("disk on fire"));
         }
-        let n = buf.len().min(self.fail_at - self.pos).min(self.data.len() - self.pos);
+        let n = buf
+            .len()
+            .min(self.fail_at - self.pos)
+            .min(self.data.len() - self.pos);
         buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
         self.pos += n;
         Ok(n)
@@ -179,8 +203,20 @@ fn read_errors_are_io_errors() {
     let events = varied_events(&mut rng, 100);
     let bytes = trace_bytes(&small_header(), &events, &|i| i % 10 == 9);
     let layout = parse_layout(&bytes).unwrap();
-    for fail_at in [0, 5, 12, 20, layout.header_end, layout.header_end + 3, layout.chunks[3].start + 25] {
-        let src = Failing { data: bytes.clone(), pos: 0, fail_at };
+    for fail_at in [
+        0,
+        5,
+        12,
+        20,
+        layout.header_end,
+        layout.header_end + 3,
+        layout.chunks[3].start + 25,
+    ] {
+        let src = Failing {
+            data: bytes.clone(),
+            pos: 0,
+            fail_at,
+        };
         let err = match EventReader::from_reader(fake_path(), Box::new(src)) {
             Err(e) => e,
             Ok(mut r) => loop {
@@ -214,9 +250,15 @@ fn open_errors() {
     // A file that is not a trace, given directly or as the events file of a dir.
     let other = tmp.path().join("notes.txt");
     std::fs::write(&other, "just some text, long enough to hold a magic").unwrap();
-    assert!(matches!(EventReader::open(&other), Err(TraceError::NotATrace(_))));
+    assert!(matches!(
+        EventReader::open(&other),
+        Err(TraceError::NotATrace(_))
+    ));
     std::fs::write(tmp.path().join(EVENTS_FILE), "").unwrap();
-    assert!(matches!(EventReader::open(tmp.path()), Err(TraceError::NotATrace(_))));
+    assert!(matches!(
+        EventReader::open(tmp.path()),
+        Err(TraceError::NotATrace(_))
+    ));
 }
 
 /// Re-creating a trace in the same directory replaces the old events.
@@ -234,4 +276,51 @@ fn create_replaces_an_old_trace() {
         assert!(&r.next_event().unwrap().unwrap().1 == want);
     }
     assert!(r.next_event().unwrap().is_none());
+}
+
+/// A single syscall can write more than 256 MiB (one `read` of a big file). The
+/// writer accepts such an event and writes a chunk larger than the reader's limit
+/// (MAX_CHUNK = 256 MiB), so the recording cannot be read back.
+/// Needs about 1.5 GB of memory; run with `--ignored`.
+#[test]
+#[ignore = "bug: TraceWriter writes chunks over the reader's 256 MiB MAX_CHUNK limit; the trace then reads as Corrupt (implausible chunk sizes)"]
+fn event_larger_than_max_chunk_round_trips() {
+    let big = Event::Syscall {
+        tid: 1,
+        nr: 0,
+        args: [3, 0x7f00_0000_0000, 300 << 20, 0, 0, 0],
+        result: 300 << 20,
+        writes: vec![MemWrite {
+            addr: 0x7f00_0000_0000,
+            data: vec![0; 300 << 20],
+        }],
+        extra: SyscallExtra::None,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut w = TraceWriter::create(tmp.path(), &small_header()).unwrap();
+    w.push(&Event::Exit { tid: 1, status: 0 }).unwrap();
+    match w.push(&big) {
+        // Refusing the event with an error that says why is acceptable too.
+        Err(e) => {
+            assert!(!e.to_string().contains('\n'));
+            return;
+        }
+        Ok(n) => assert_eq!(n, 2),
+    }
+    w.finish().unwrap();
+    let mut r = EventReader::open(tmp.path()).unwrap();
+    // (Today even this one is lost: it shares the oversized chunk.)
+    assert_eq!(
+        r.next_event()
+            .expect("the event before it reads back")
+            .unwrap()
+            .0,
+        1
+    );
+    let (n, ev) = r
+        .next_event()
+        .expect("the event the writer accepted reads back")
+        .unwrap();
+    assert_eq!(n, 2);
+    assert!(ev == big);
 }

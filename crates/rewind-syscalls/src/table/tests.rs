@@ -36,7 +36,12 @@ fn row(name: &str) -> &'static SyscallSpec {
     spec(nr(name).unwrap_or_else(|| panic!("{name} not in the table"))).unwrap()
 }
 
-fn regions(name: &str, args: [u64; 6], result: i64, mem: &FakeMem) -> Result<Vec<Region>, Unsupported> {
+fn regions(
+    name: &str,
+    args: [u64; 6],
+    result: i64,
+    mem: &FakeMem,
+) -> Result<Vec<Region>, Unsupported> {
     output_regions(row(name), &args, result, mem)
 }
 
@@ -45,7 +50,14 @@ fn ok(name: &str, args: [u64; 6], result: i64, mem: &FakeMem) -> Vec<Region> {
 }
 
 /// The bytes of a struct msghdr.
-fn msghdr(name: u64, namelen: u32, iov: u64, iovlen: u64, control: u64, controllen: u64) -> Vec<u8> {
+fn msghdr(
+    name: u64,
+    namelen: u32,
+    iov: u64,
+    iovlen: u64,
+    control: u64,
+    controllen: u64,
+) -> Vec<u8> {
     let mut b = Vec::new();
     b.extend(name.to_le_bytes());
     b.extend(namelen.to_le_bytes());
@@ -68,6 +80,7 @@ macro_rules! libc_numbers {
 }
 
 /// Every x86-64 syscall number libc defines.
+#[rustfmt::skip]
 const LIBC: &[(&str, u64)] = &libc_numbers!(
         SYS_read, SYS_write, SYS_open, SYS_close, SYS_stat, SYS_fstat, SYS_lstat, SYS_poll, SYS_lseek,
         SYS_mmap, SYS_mprotect, SYS_munmap, SYS_brk, SYS_rt_sigaction, SYS_rt_sigprocmask,
@@ -143,14 +156,37 @@ fn numbers_match_libc() {
 #[test]
 fn rows_libc_does_not_know_are_the_recent_ones() {
     let known: HashSet<u64> = LIBC.iter().map(|&(_, n)| n).collect();
-    let others: Vec<&str> = TABLE.iter().filter(|s| !known.contains(&s.nr)).map(|s| s.name).collect();
+    let others: Vec<&str> = TABLE
+        .iter()
+        .filter(|s| !known.contains(&s.nr))
+        .map(|s| s.name)
+        .collect();
     assert_eq!(
         others,
         [
-            "create_module", "get_kernel_syms", "query_module", "io_pgetevents", "uretprobe", "uprobe",
-            "cachestat", "map_shadow_stack", "futex_wake", "futex_wait", "futex_requeue", "statmount",
-            "listmount", "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules", "setxattrat",
-            "getxattrat", "listxattrat", "removexattrat", "open_tree_attr", "file_getattr", "file_setattr",
+            "create_module",
+            "get_kernel_syms",
+            "query_module",
+            "io_pgetevents",
+            "uretprobe",
+            "uprobe",
+            "cachestat",
+            "map_shadow_stack",
+            "futex_wake",
+            "futex_wait",
+            "futex_requeue",
+            "statmount",
+            "listmount",
+            "lsm_get_self_attr",
+            "lsm_set_self_attr",
+            "lsm_list_modules",
+            "setxattrat",
+            "getxattrat",
+            "listxattrat",
+            "removexattrat",
+            "open_tree_attr",
+            "file_getattr",
+            "file_setattr",
             "listns",
         ]
     );
@@ -165,7 +201,8 @@ fn numbers_match_system_headers() {
     let mut seen = 0;
     for line in text.lines() {
         let mut words = line.split_whitespace();
-        if let (Some("#define"), Some(sym), Some(num)) = (words.next(), words.next(), words.next()) {
+        if let (Some("#define"), Some(sym), Some(num)) = (words.next(), words.next(), words.next())
+        {
             if let (Some(name), Ok(number)) = (sym.strip_prefix("__NR_"), num.parse::<u64>()) {
                 assert_eq!(spec(number).map(|s| s.name), Some(name), "__NR_{name}");
                 seen += 1;
@@ -179,7 +216,12 @@ fn numbers_match_system_headers() {
 fn table_is_sorted_without_duplicates() {
     let mut names = HashSet::new();
     for pair in TABLE.windows(2) {
-        assert!(pair[0].nr < pair[1].nr, "{} / {}", pair[0].name, pair[1].name);
+        assert!(
+            pair[0].nr < pair[1].nr,
+            "{} / {}",
+            pair[0].name,
+            pair[1].name
+        );
     }
     for s in TABLE {
         assert!(names.insert(s.name), "duplicate name {}", s.name);
@@ -211,8 +253,13 @@ fn argument_indices_are_in_range() {
                 Output::Buf { ptr, size } => {
                     used(ptr);
                     match size {
-                        Size::Result | Size::ResultTimes(_) | Size::ResultPlus(_) => used(count_arg(s.nr, ptr)),
-                        Size::Arg(n) | Size::ArgTimes(n, _) | Size::DerefU32(n) | Size::FdSet(n) => used(n),
+                        Size::Result | Size::ResultTimes(_) | Size::ResultPlus(_) => {
+                            used(count_arg(s.nr, ptr))
+                        }
+                        Size::Arg(n)
+                        | Size::ArgTimes(n, _)
+                        | Size::DerefU32(n)
+                        | Size::FdSet(n) => used(n),
                         Size::Pages(n) | Size::NodeMask(n) => used(n),
                         Size::Fixed(_) => {}
                     }
@@ -233,7 +280,11 @@ fn argument_indices_are_in_range() {
 }
 
 fn with_policy(p: fn(&Policy) -> bool) -> Vec<&'static str> {
-    TABLE.iter().filter(|s| p(&s.policy)).map(|s| s.name).collect()
+    TABLE
+        .iter()
+        .filter(|s| p(&s.policy))
+        .map(|s| s.name)
+        .collect()
 }
 
 #[test]
@@ -241,35 +292,97 @@ fn policies() {
     assert_eq!(
         with_policy(|p| *p == Policy::Special),
         [
-            "mmap", "clone", "fork", "vfork", "execve", "exit", "rt_sigsuspend", "setrlimit",
-            "restart_syscall", "exit_group", "prlimit64", "execveat"
+            "mmap",
+            "clone",
+            "fork",
+            "vfork",
+            "execve",
+            "exit",
+            "rt_sigsuspend",
+            "setrlimit",
+            "restart_syscall",
+            "exit_group",
+            "prlimit64",
+            "execveat"
         ]
     );
-    assert_eq!(with_policy(|p| *p == Policy::ExecuteRestoreResult), ["prctl", "set_tid_address"]);
+    assert_eq!(
+        with_policy(|p| *p == Policy::ExecuteRestoreResult),
+        ["prctl", "set_tid_address"]
+    );
     for name in [
-        "munmap", "mprotect", "mremap", "brk", "madvise", "mlock", "munlock", "mlockall", "munlockall",
-        "mlock2", "msync", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "arch_prctl",
-        "set_robust_list", "membarrier", "pkey_mprotect", "pkey_alloc", "pkey_free", "mseal",
+        "munmap",
+        "mprotect",
+        "mremap",
+        "brk",
+        "madvise",
+        "mlock",
+        "munlock",
+        "mlockall",
+        "munlockall",
+        "mlock2",
+        "msync",
+        "rt_sigaction",
+        "rt_sigprocmask",
+        "rt_sigreturn",
+        "sigaltstack",
+        "arch_prctl",
+        "set_robust_list",
+        "membarrier",
+        "pkey_mprotect",
+        "pkey_alloc",
+        "pkey_free",
+        "mseal",
     ] {
         assert_eq!(row(name).policy, Policy::Execute, "{name}");
     }
-    let enosys = Policy::Refuse { errno: libc::ENOSYS };
+    let enosys = Policy::Refuse {
+        errno: libc::ENOSYS,
+    };
     for name in [
-        "rseq", "io_uring_setup", "io_uring_enter", "io_uring_register", "clone3", "userfaultfd",
-        "perf_event_open", "bpf", "process_vm_writev", "shmget", "shmat", "shmdt", "shmctl",
+        "rseq",
+        "io_uring_setup",
+        "io_uring_enter",
+        "io_uring_register",
+        "clone3",
+        "userfaultfd",
+        "perf_event_open",
+        "bpf",
+        "process_vm_writev",
+        "shmget",
+        "shmat",
+        "shmdt",
+        "shmctl",
     ] {
         assert_eq!(row(name).policy, enosys, "{name}");
     }
     assert_eq!(row("ptrace").policy, Policy::Refuse { errno: libc::EPERM });
-    for name in ["read", "openat", "futex", "kill", "wait4", "getrandom", "sched_yield", "personality", "ioctl"] {
+    for name in [
+        "read",
+        "openat",
+        "futex",
+        "kill",
+        "wait4",
+        "getrandom",
+        "sched_yield",
+        "personality",
+        "ioctl",
+    ] {
         assert_eq!(row(name).policy, Policy::Emulate, "{name}");
     }
 }
 
 #[test]
 fn writes_are_described() {
-    let writers: Vec<_> = TABLE.iter().filter(|s| s.data_in.is_some()).map(|s| s.name).collect();
-    assert_eq!(writers, ["write", "pwrite64", "writev", "sendto", "pwritev", "pwritev2"]);
+    let writers: Vec<_> = TABLE
+        .iter()
+        .filter(|s| s.data_in.is_some())
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(
+        writers,
+        ["write", "pwrite64", "writev", "sendto", "pwritev", "pwritev2"]
+    );
 }
 
 // ---- output regions ----
@@ -277,59 +390,220 @@ fn writes_are_described() {
 #[test]
 fn read_is_result_sized_and_capped_by_count() {
     let mem = FakeMem::default();
-    assert_eq!(ok("read", [3, 0x1000, 100, 0, 0, 0], 42, &mem), [r(0x1000, 42)]);
+    assert_eq!(
+        ok("read", [3, 0x1000, 100, 0, 0, 0], 42, &mem),
+        [r(0x1000, 42)]
+    );
     assert_eq!(ok("read", [3, 0x1000, 100, 0, 0, 0], 0, &mem), []);
     // A result beyond the count cannot have been written.
-    assert_eq!(ok("read", [3, 0x1000, 100, 0, 0, 0], 4096, &mem), [r(0x1000, 100)]);
-    assert_eq!(ok("pread64", [3, 0x1000, 100, 7, 0, 0], 9, &mem), [r(0x1000, 9)]);
+    assert_eq!(
+        ok("read", [3, 0x1000, 100, 0, 0, 0], 4096, &mem),
+        [r(0x1000, 100)]
+    );
+    assert_eq!(
+        ok("pread64", [3, 0x1000, 100, 7, 0, 0], 9, &mem),
+        [r(0x1000, 9)]
+    );
     // sched_getaffinity(pid, len, mask): the count precedes the buffer.
-    assert_eq!(ok("sched_getaffinity", [0, 128, 0x2000, 0, 0, 0], 8, &mem), [r(0x2000, 8)]);
+    assert_eq!(
+        ok("sched_getaffinity", [0, 128, 0x2000, 0, 0, 0], 8, &mem),
+        [r(0x2000, 8)]
+    );
     // getgroups(0, list) only counts.
     assert_eq!(ok("getgroups", [0, 0x2000, 0, 0, 0, 0], 5, &mem), []);
-    assert_eq!(ok("getgroups", [32, 0x2000, 0, 0, 0, 0], 5, &mem), [r(0x2000, 20)]);
-    assert_eq!(ok("epoll_wait", [4, 0x3000, 16, 100, 0, 0], 3, &mem), [r(0x3000, 36)]);
-    assert_eq!(ok("getcwd", [0x4000, 4096, 0, 0, 0, 0], 10, &mem), [r(0x4000, 10)]);
-    assert_eq!(ok("msgrcv", [1, 0x5000, 100, 0, 0, 0], 10, &mem), [r(0x5000, 18)]);
+    assert_eq!(
+        ok("getgroups", [32, 0x2000, 0, 0, 0, 0], 5, &mem),
+        [r(0x2000, 20)]
+    );
+    assert_eq!(
+        ok("epoll_wait", [4, 0x3000, 16, 100, 0, 0], 3, &mem),
+        [r(0x3000, 36)]
+    );
+    assert_eq!(
+        ok("getcwd", [0x4000, 4096, 0, 0, 0, 0], 10, &mem),
+        [r(0x4000, 10)]
+    );
+    assert_eq!(
+        ok("msgrcv", [1, 0x5000, 100, 0, 0, 0], 10, &mem),
+        [r(0x5000, 18)]
+    );
 }
 
 #[test]
 fn failed_syscalls_write_nothing() {
     let mem = FakeMem::default();
-    assert_eq!(ok("read", [3, 0x1000, 100, 0, 0, 0], -(libc::EAGAIN as i64), &mem), []);
-    assert_eq!(ok("fstat", [3, 0x1000, 0, 0, 0, 0], -(libc::EBADF as i64), &mem), []);
-    assert_eq!(ok("wait4", [u64::MAX, 0x1000, 0, 0x2000, 0, 0], -(libc::ECHILD as i64), &mem), []);
+    assert_eq!(
+        ok(
+            "read",
+            [3, 0x1000, 100, 0, 0, 0],
+            -(libc::EAGAIN as i64),
+            &mem
+        ),
+        []
+    );
+    assert_eq!(
+        ok(
+            "fstat",
+            [3, 0x1000, 0, 0, 0, 0],
+            -(libc::EBADF as i64),
+            &mem
+        ),
+        []
+    );
+    assert_eq!(
+        ok(
+            "wait4",
+            [u64::MAX, 0x1000, 0, 0x2000, 0, 0],
+            -(libc::ECHILD as i64),
+            &mem
+        ),
+        []
+    );
     // Not even an unknown ioctl or a dangerous prctl: nothing happened.
-    assert_eq!(ok("ioctl", [7, 0x5499, 0x1000, 0, 0, 0], -(libc::ENOTTY as i64), &mem), []);
-    assert_eq!(ok("prctl", [22, 2, 0x1000, 0, 0, 0], -(libc::EINVAL as i64), &mem), []);
+    assert_eq!(
+        ok(
+            "ioctl",
+            [7, 0x5499, 0x1000, 0, 0, 0],
+            -(libc::ENOTTY as i64),
+            &mem
+        ),
+        []
+    );
+    assert_eq!(
+        ok(
+            "prctl",
+            [22, 2, 0x1000, 0, 0, 0],
+            -(libc::EINVAL as i64),
+            &mem
+        ),
+        []
+    );
 }
 
 #[test]
 fn some_failures_still_write() {
     let mem = FakeMem::default();
     let eintr = -(libc::EINTR as i64);
-    assert_eq!(ok("nanosleep", [0x1000, 0x2000, 0, 0, 0, 0], eintr, &mem), [r(0x2000, 16)]);
-    assert_eq!(ok("nanosleep", [0x1000, 0x2000, 0, 0, 0, 0], -ERESTART_RESTARTBLOCK, &mem), [r(0x2000, 16)]);
-    assert_eq!(ok("nanosleep", [0x1000, 0x2000, 0, 0, 0, 0], -(libc::EINVAL as i64), &mem), []);
-    assert_eq!(ok("clock_nanosleep", [1, 0, 0x1000, 0x2000, 0, 0], eintr, &mem), [r(0x2000, 16)]);
-    assert_eq!(ok("select", [4, 0x1000, 0, 0, 0x2000, 0], -ERESTARTNOHAND, &mem), [r(0x2000, 16)]);
-    assert_eq!(ok("pselect6", [4, 0x1000, 0, 0, 0x2000, 0], eintr, &mem), [r(0x2000, 16)]);
-    assert_eq!(ok("poll", [0x1000, 2, 0, 0, 0, 0], eintr, &mem), [r(0x1000, 16)]);
-    assert_eq!(ok("poll", [0x1000, 2, 0, 0, 0, 0], -(libc::EFAULT as i64), &mem), []);
-    assert_eq!(ok("ppoll", [0x1000, 2, 0x3000, 0, 8, 0], eintr, &mem), [r(0x1000, 16), r(0x3000, 16)]);
-    assert_eq!(ok("rt_sigtimedwait", [0x1000, 0x2000, 0, 8, 0, 0], eintr, &mem), [r(0x2000, 128)]);
-    assert_eq!(ok("capget", [0x1000, 0, 0, 0, 0, 0], -(libc::EINVAL as i64), &mem), [r(0x1000, 8)]);
-    assert_eq!(ok("name_to_handle_at", [3, 0x1000, 0x2000, 0x3000, 0, 0], -(libc::EOVERFLOW as i64), &mem), [r(0x2000, 8)]);
+    assert_eq!(
+        ok("nanosleep", [0x1000, 0x2000, 0, 0, 0, 0], eintr, &mem),
+        [r(0x2000, 16)]
+    );
+    assert_eq!(
+        ok(
+            "nanosleep",
+            [0x1000, 0x2000, 0, 0, 0, 0],
+            -ERESTART_RESTARTBLOCK,
+            &mem
+        ),
+        [r(0x2000, 16)]
+    );
+    assert_eq!(
+        ok(
+            "nanosleep",
+            [0x1000, 0x2000, 0, 0, 0, 0],
+            -(libc::EINVAL as i64),
+            &mem
+        ),
+        []
+    );
+    assert_eq!(
+        ok("clock_nanosleep", [1, 0, 0x1000, 0x2000, 0, 0], eintr, &mem),
+        [r(0x2000, 16)]
+    );
+    assert_eq!(
+        ok(
+            "select",
+            [4, 0x1000, 0, 0, 0x2000, 0],
+            -ERESTARTNOHAND,
+            &mem
+        ),
+        [r(0x2000, 16)]
+    );
+    assert_eq!(
+        ok("pselect6", [4, 0x1000, 0, 0, 0x2000, 0], eintr, &mem),
+        [r(0x2000, 16)]
+    );
+    assert_eq!(
+        ok("poll", [0x1000, 2, 0, 0, 0, 0], eintr, &mem),
+        [r(0x1000, 16)]
+    );
+    assert_eq!(
+        ok(
+            "poll",
+            [0x1000, 2, 0, 0, 0, 0],
+            -(libc::EFAULT as i64),
+            &mem
+        ),
+        []
+    );
+    assert_eq!(
+        ok("ppoll", [0x1000, 2, 0x3000, 0, 8, 0], eintr, &mem),
+        [r(0x1000, 16), r(0x3000, 16)]
+    );
+    assert_eq!(
+        ok("rt_sigtimedwait", [0x1000, 0x2000, 0, 8, 0, 0], eintr, &mem),
+        [r(0x2000, 128)]
+    );
+    assert_eq!(
+        ok(
+            "capget",
+            [0x1000, 0, 0, 0, 0, 0],
+            -(libc::EINVAL as i64),
+            &mem
+        ),
+        [r(0x1000, 8)]
+    );
+    assert_eq!(
+        ok(
+            "name_to_handle_at",
+            [3, 0x1000, 0x2000, 0x3000, 0, 0],
+            -(libc::EOVERFLOW as i64),
+            &mem
+        ),
+        [r(0x2000, 8)]
+    );
+    let e2big = -(libc::E2BIG as i64);
+    assert_eq!(
+        ok("sched_setattr", [0, 0x1000, 0, 0, 0, 0], e2big, &mem),
+        [r(0x1000, 4)]
+    );
+    assert_eq!(
+        ok(
+            "lsm_list_modules",
+            [0x1000, 0x2000, 0, 0, 0, 0],
+            e2big,
+            &mem
+        ),
+        [r(0x2000, 4)]
+    );
     // FUTEX_LOCK_PI can leave FUTEX_WAITERS set when it times out.
-    assert_eq!(ok("futex", [0x1000, 6 | 128, 0, 0x2000, 0, 0], -(libc::ETIMEDOUT as i64), &mem), [r(0x1000, 4)]);
+    assert_eq!(
+        ok(
+            "futex",
+            [0x1000, 6 | 128, 0, 0x2000, 0, 0],
+            -(libc::ETIMEDOUT as i64),
+            &mem
+        ),
+        [r(0x1000, 4)]
+    );
 }
 
 #[test]
 fn null_pointers_are_skipped() {
     let mem = FakeMem::default();
-    assert_eq!(ok("wait4", [u64::MAX, 0, 0, 0x2000, 0, 0], 1234, &mem), [r(0x2000, 144)]);
-    assert_eq!(ok("wait4", [u64::MAX, 0x1000, 0, 0, 0, 0], 1234, &mem), [r(0x1000, 4)]);
+    assert_eq!(
+        ok("wait4", [u64::MAX, 0, 0, 0x2000, 0, 0], 1234, &mem),
+        [r(0x2000, 144)]
+    );
+    assert_eq!(
+        ok("wait4", [u64::MAX, 0x1000, 0, 0, 0, 0], 1234, &mem),
+        [r(0x1000, 4)]
+    );
     assert_eq!(ok("accept4", [3, 0, 0, 0, 0, 0], 5, &mem), []);
-    assert_eq!(ok("gettimeofday", [0x1000, 0, 0, 0, 0, 0], 0, &mem), [r(0x1000, 16)]);
+    assert_eq!(
+        ok("gettimeofday", [0x1000, 0, 0, 0, 0, 0], 0, &mem),
+        [r(0x1000, 16)]
+    );
     assert_eq!(ok("recvmsg", [3, 0, 0, 0, 0, 0], 0, &mem), []);
     assert_eq!(ok("readv", [3, 0, 0, 0, 0, 0], 0, &mem), []);
 }
@@ -339,8 +613,14 @@ fn readv_spreads_over_iovecs() {
     let mut mem = FakeMem::default();
     mem.put_u64s(0x2000, &[0x3000, 10, 0x4000, 20, 0x5000, 30]);
     let args = [3, 0x2000, 3, 0, 0, 0];
-    assert_eq!(ok("readv", args, 35, &mem), [r(0x3000, 10), r(0x4000, 20), r(0x5000, 5)]);
-    assert_eq!(ok("readv", args, 60, &mem), [r(0x3000, 10), r(0x4000, 20), r(0x5000, 30)]);
+    assert_eq!(
+        ok("readv", args, 35, &mem),
+        [r(0x3000, 10), r(0x4000, 20), r(0x5000, 5)]
+    );
+    assert_eq!(
+        ok("readv", args, 60, &mem),
+        [r(0x3000, 10), r(0x4000, 20), r(0x5000, 30)]
+    );
     assert_eq!(ok("readv", args, 10, &mem), [r(0x3000, 10)]);
     assert_eq!(ok("preadv2", args, 12, &mem), [r(0x3000, 10), r(0x4000, 2)]);
     // An iovec array the kernel could read but we cannot is reported, not ignored.
@@ -354,11 +634,20 @@ fn recvmsg_covers_header_name_data_and_control() {
     mem.put_u64s(0x8000, &[0x9000, 8, 0xa000, 100]);
     assert_eq!(
         ok("recvmsg", [3, 0x6000, 0, 0, 0, 0], 50, &mem),
-        [r(0x6000, 56), r(0x7000, 16), r(0x9000, 8), r(0xa000, 42), r(0xb000, 24)]
+        [
+            r(0x6000, 56),
+            r(0x7000, 16),
+            r(0x9000, 8),
+            r(0xa000, 42),
+            r(0xb000, 24)
+        ]
     );
     // No name and no control buffer.
     mem.put(0x6000, &msghdr(0, 0, 0x8000, 2, 0, 0));
-    assert_eq!(ok("recvmsg", [3, 0x6000, 0, 0, 0, 0], 4, &mem), [r(0x6000, 56), r(0x9000, 4)]);
+    assert_eq!(
+        ok("recvmsg", [3, 0x6000, 0, 0, 0, 0], 4, &mem),
+        [r(0x6000, 56), r(0x9000, 4)]
+    );
 }
 
 #[test]
@@ -377,40 +666,69 @@ fn recvmmsg_and_sendmmsg() {
         ok("recvmmsg", [3, 0x6000, 2, 0, 0, 0], 2, &mem),
         [r(0x6000, 64), r(0x9000, 7), r(0x6040, 64), r(0xa000, 3)]
     );
-    assert_eq!(ok("recvmmsg", [3, 0x6000, 2, 0, 0, 0], 1, &mem), [r(0x6000, 64), r(0x9000, 7)]);
-    assert_eq!(ok("sendmmsg", [3, 0x6000, 2, 0, 0, 0], 2, &mem), [r(0x6038, 4), r(0x6078, 4)]);
+    assert_eq!(
+        ok("recvmmsg", [3, 0x6000, 2, 0, 0, 0], 1, &mem),
+        [r(0x6000, 64), r(0x9000, 7)]
+    );
+    assert_eq!(
+        ok("sendmmsg", [3, 0x6000, 2, 0, 0, 0], 2, &mem),
+        [r(0x6038, 4), r(0x6078, 4)]
+    );
 }
 
 #[test]
 fn socket_addresses_and_options() {
     let mut mem = FakeMem::default();
     mem.put_u32(0x2000, 16);
-    assert_eq!(ok("accept", [3, 0x1000, 0x2000, 0, 0, 0], 5, &mem), [r(0x1000, 16), r(0x2000, 4)]);
+    assert_eq!(
+        ok("accept", [3, 0x1000, 0x2000, 0, 0, 0], 5, &mem),
+        [r(0x1000, 16), r(0x2000, 4)]
+    );
     assert_eq!(
         ok("recvfrom", [3, 0x3000, 512, 0, 0x1000, 0x2000], 100, &mem),
         [r(0x3000, 100), r(0x1000, 16), r(0x2000, 4)]
     );
-    assert_eq!(ok("getsockopt", [3, 1, 4, 0x1000, 0x2000, 0], 0, &mem), [r(0x1000, 16), r(0x2000, 4)]);
-    assert_eq!(ok("socketpair", [1, 1, 0, 0x1000, 0, 0], 0, &mem), [r(0x1000, 8)]);
+    assert_eq!(
+        ok("getsockopt", [3, 1, 4, 0x1000, 0x2000, 0], 0, &mem),
+        [r(0x1000, 16), r(0x2000, 4)]
+    );
+    assert_eq!(
+        ok("socketpair", [1, 1, 0, 0x1000, 0, 0], 0, &mem),
+        [r(0x1000, 8)]
+    );
 }
 
 #[test]
 fn poll_and_select() {
     let mem = FakeMem::default();
-    assert_eq!(ok("poll", [0x1000, 3, u64::MAX, 0, 0, 0], 1, &mem), [r(0x1000, 24)]);
-    assert_eq!(ok("ppoll", [0x1000, 3, 0, 0, 8, 0], 0, &mem), [r(0x1000, 24)]);
+    assert_eq!(
+        ok("poll", [0x1000, 3, u64::MAX, 0, 0, 0], 1, &mem),
+        [r(0x1000, 24)]
+    );
+    assert_eq!(
+        ok("ppoll", [0x1000, 3, 0, 0, 8, 0], 0, &mem),
+        [r(0x1000, 24)]
+    );
     assert_eq!(
         ok("select", [65, 0x1000, 0, 0x2000, 0x3000, 0], 1, &mem),
         [r(0x1000, 16), r(0x2000, 16), r(0x3000, 16)]
     );
-    assert_eq!(ok("select", [1, 0x1000, 0x2000, 0, 0, 0], 1, &mem), [r(0x1000, 8), r(0x2000, 8)]);
-    assert_eq!(ok("pselect6", [64, 0x1000, 0, 0, 0x3000, 0x4000], 0, &mem), [r(0x1000, 8), r(0x3000, 16)]);
+    assert_eq!(
+        ok("select", [1, 0x1000, 0x2000, 0, 0, 0], 1, &mem),
+        [r(0x1000, 8), r(0x2000, 8)]
+    );
+    assert_eq!(
+        ok("pselect6", [64, 0x1000, 0, 0, 0x3000, 0x4000], 0, &mem),
+        [r(0x1000, 8), r(0x3000, 16)]
+    );
 }
 
 #[test]
 fn ioctl_requests() {
     let mut mem = FakeMem::default();
-    let ioctl = |req: u64, result: i64, mem: &FakeMem| regions("ioctl", [7, req, 0x1000, 0, 0, 0], result, mem);
+    let ioctl = |req: u64, result: i64, mem: &FakeMem| {
+        regions("ioctl", [7, req, 0x1000, 0, 0, 0], result, mem)
+    };
     assert_eq!(ioctl(0x5401, 0, &mem), Ok(vec![r(0x1000, 36)])); // TCGETS
     assert_eq!(ioctl(0x5402, 0, &mem), Ok(vec![])); // TCSETS
     assert_eq!(ioctl(0x5413, 0, &mem), Ok(vec![r(0x1000, 8)])); // TIOCGWINSZ
@@ -423,63 +741,155 @@ fn ioctl_requests() {
     assert_eq!(ioctl(0x802c_542a, 0, &mem), Ok(vec![r(0x1000, 44)])); // TCGETS2
     assert_eq!(ioctl(0x4004_5431, 0, &mem), Ok(vec![])); // TIOCSPTLCK = _IOW
     assert_eq!(ioctl(0xb704, 0, &mem), Ok(vec![r(0x1000, 4)])); // NS_GET_OWNER_UID
-    // Unknown legacy requests are refused by name...
-    assert_eq!(ioctl(0x5499, 0, &mem), Err(Unsupported("ioctl request 0x5499 on fd 7".into())));
+                                                                // Unknown legacy requests are refused by name...
+    assert_eq!(
+        ioctl(0x5499, 0, &mem),
+        Err(Unsupported("ioctl request 0x5499 on fd 7".into()))
+    );
     // ...unless they failed.
     assert_eq!(ioctl(0x5499, -(libc::ENOTTY as i64), &mem), Ok(vec![]));
     assert_eq!(ioctl(0x5401, -(libc::ENOTTY as i64), &mem), Ok(vec![]));
     // SIOCGIFCONF: the struct ifconf and the used part of its buffer.
-    mem.put(0x1000, &[&64u32.to_le_bytes()[..], &[0; 4], &0x5000u64.to_le_bytes()].concat());
-    assert_eq!(ioctl(0x8912, 0, &mem), Ok(vec![r(0x1000, 16), r(0x5000, 64)]));
+    mem.put(
+        0x1000,
+        &[&64u32.to_le_bytes()[..], &[0; 4], &0x5000u64.to_le_bytes()].concat(),
+    );
+    assert_eq!(
+        ioctl(0x8912, 0, &mem),
+        Ok(vec![r(0x1000, 16), r(0x5000, 64)])
+    );
     // FS_IOC_FIEMAP: header plus the mapped extents.
     let mut fiemap = vec![0u8; 32];
     fiemap[20..24].copy_from_slice(&2u32.to_le_bytes());
     fiemap[24..28].copy_from_slice(&10u32.to_le_bytes());
     mem.put(0x1000, &fiemap);
-    assert_eq!(ioctl(0xc020_660b, 0, &mem), Ok(vec![r(0x1000, 32 + 2 * 56)]));
+    assert_eq!(
+        ioctl(0xc020_660b, 0, &mem),
+        Ok(vec![r(0x1000, 32 + 2 * 56)])
+    );
 }
 
 #[test]
 fn fcntl_prctl_arch_prctl() {
     let mem = FakeMem::default();
-    assert_eq!(ok("fcntl", [3, libc::F_GETLK as u64, 0x1000, 0, 0, 0], 0, &mem), [r(0x1000, 32)]);
-    assert_eq!(ok("fcntl", [3, libc::F_OFD_GETLK as u64, 0x1000, 0, 0, 0], 0, &mem), [r(0x1000, 32)]);
-    assert_eq!(ok("fcntl", [3, 16, 0x1000, 0, 0, 0], 0, &mem), [r(0x1000, 8)]);
-    assert_eq!(ok("fcntl", [3, libc::F_SETFD as u64, 1, 0, 0, 0], 0, &mem), []);
-    assert_eq!(ok("prctl", [16, 0x1000, 0, 0, 0, 0], 0, &mem), [r(0x1000, 16)]);
-    assert_eq!(ok("prctl", [2, 0x1000, 0, 0, 0, 0], 0, &mem), [r(0x1000, 4)]);
+    assert_eq!(
+        ok("fcntl", [3, libc::F_GETLK as u64, 0x1000, 0, 0, 0], 0, &mem),
+        [r(0x1000, 32)]
+    );
+    assert_eq!(
+        ok(
+            "fcntl",
+            [3, libc::F_OFD_GETLK as u64, 0x1000, 0, 0, 0],
+            0,
+            &mem
+        ),
+        [r(0x1000, 32)]
+    );
+    assert_eq!(
+        ok("fcntl", [3, 16, 0x1000, 0, 0, 0], 0, &mem),
+        [r(0x1000, 8)]
+    );
+    assert_eq!(
+        ok("fcntl", [3, libc::F_SETFD as u64, 1, 0, 0, 0], 0, &mem),
+        []
+    );
+    assert_eq!(
+        ok("prctl", [16, 0x1000, 0, 0, 0, 0], 0, &mem),
+        [r(0x1000, 16)]
+    );
+    assert_eq!(
+        ok("prctl", [2, 0x1000, 0, 0, 0, 0], 0, &mem),
+        [r(0x1000, 4)]
+    );
     assert_eq!(ok("prctl", [15, 0x1000, 0, 0, 0, 0], 0, &mem), []); // PR_SET_NAME
     assert_eq!(ok("prctl", [21, 0, 0, 0, 0, 0], 2, &mem), []); // PR_GET_SECCOMP
-    assert!(regions("prctl", [22, 2, 0x1000, 0, 0, 0], 0, &mem).unwrap_err().0.contains("PR_SET_SECCOMP"));
-    assert!(regions("prctl", [35, 1, 0x1000, 0, 0, 0], 0, &mem).unwrap_err().0.contains("PR_SET_MM"));
-    assert_eq!(ok("arch_prctl", [0x1003, 0x1000, 0, 0, 0, 0], 0, &mem), [r(0x1000, 8)]);
-    assert_eq!(ok("arch_prctl", [0x1002, 0x7f00_0000_0000, 0, 0, 0, 0], 0, &mem), []); // ARCH_SET_FS
+    assert!(regions("prctl", [22, 2, 0x1000, 0, 0, 0], 0, &mem)
+        .unwrap_err()
+        .0
+        .contains("PR_SET_SECCOMP"));
+    assert!(regions("prctl", [35, 1, 0x1000, 0, 0, 0], 0, &mem)
+        .unwrap_err()
+        .0
+        .contains("PR_SET_MM"));
+    assert_eq!(
+        ok("arch_prctl", [0x1003, 0x1000, 0, 0, 0, 0], 0, &mem),
+        [r(0x1000, 8)]
+    );
+    assert_eq!(
+        ok(
+            "arch_prctl",
+            [0x1002, 0x7f00_0000_0000, 0, 0, 0, 0],
+            0,
+            &mem
+        ),
+        []
+    ); // ARCH_SET_FS
     assert_eq!(ok("arch_prctl", [0x1011, 0, 0, 0, 0, 0], 1, &mem), []); // ARCH_GET_CPUID
 }
 
 #[test]
 fn other_multiplexed_syscalls() {
     let mut mem = FakeMem::default();
-    assert_eq!(ok("futex", [0x1000, 0 | 128, 1, 0, 0, 0], 0, &mem), []); // FUTEX_WAIT
-    assert_eq!(ok("futex", [0x1000, 5 | 128, 1, 1, 0x2000, 0], 1, &mem), [r(0x2000, 4)]); // FUTEX_WAKE_OP
-    assert_eq!(ok("semctl", [1, 0, 2, 0x1000, 0, 0], 0, &mem), [r(0x1000, 104)]); // IPC_STAT
+    assert_eq!(ok("futex", [0x1000, 128, 1, 0, 0, 0], 0, &mem), []); // FUTEX_WAIT
+    assert_eq!(
+        ok("futex", [0x1000, 5 | 128, 1, 1, 0x2000, 0], 1, &mem),
+        [r(0x2000, 4)]
+    ); // FUTEX_WAKE_OP
+    assert_eq!(
+        ok("semctl", [1, 0, 2, 0x1000, 0, 0], 0, &mem),
+        [r(0x1000, 104)]
+    ); // IPC_STAT
     assert_eq!(ok("semctl", [1, 0, 16, 5, 0, 0], 0, &mem), []); // SETVAL
     assert!(regions("semctl", [1, 0, 13, 0x1000, 0, 0], 0, &mem).is_err()); // GETALL
-    assert_eq!(ok("msgctl", [1, 2, 0x1000, 0, 0, 0], 0, &mem), [r(0x1000, 120)]);
-    assert_eq!(ok("quotactl", [0x8000_0700, 0x2000, 1000, 0x1000, 0, 0], 0, &mem), [r(0x1000, 72)]);
-    assert_eq!(ok("keyctl", [11, 5, 0x1000, 64, 0, 0], 200, &mem), [r(0x1000, 64)]); // KEYCTL_READ
+    assert_eq!(
+        ok("msgctl", [1, 2, 0x1000, 0, 0, 0], 0, &mem),
+        [r(0x1000, 120)]
+    );
+    assert_eq!(
+        ok(
+            "quotactl",
+            [0x8000_0700, 0x2000, 1000, 0x1000, 0, 0],
+            0,
+            &mem
+        ),
+        [r(0x1000, 72)]
+    );
+    assert_eq!(
+        ok("keyctl", [11, 5, 0x1000, 64, 0, 0], 200, &mem),
+        [r(0x1000, 64)]
+    ); // KEYCTL_READ
     assert_eq!(ok("keyctl", [0, 5, 0, 0, 0, 0], 7, &mem), []);
-    assert_eq!(ok("mincore", [0x7000_0000, 8193, 0x1000, 0, 0, 0], 0, &mem), [r(0x1000, 3)]);
-    assert_eq!(ok("get_mempolicy", [0x1000, 0x2000, 65, 0, 0, 0], 0, &mem), [r(0x1000, 4), r(0x2000, 8)]);
+    assert_eq!(
+        ok("mincore", [0x7000_0000, 8193, 0x1000, 0, 0, 0], 0, &mem),
+        [r(0x1000, 3)]
+    );
+    assert_eq!(
+        ok("get_mempolicy", [0x1000, 0x2000, 65, 0, 0, 0], 0, &mem),
+        [r(0x1000, 4), r(0x2000, 8)]
+    );
     assert_eq!(ok("syslog", [10, 0, 0, 0, 0, 0], 4096, &mem), []); // SYSLOG_ACTION_SIZE_BUFFER
-    assert_eq!(ok("syslog", [3, 0x1000, 4096, 0, 0, 0], 100, &mem), [r(0x1000, 100)]);
+    assert_eq!(
+        ok("syslog", [3, 0x1000, 4096, 0, 0, 0], 100, &mem),
+        [r(0x1000, 100)]
+    );
     mem.put_u32(0x2000, 20);
     assert_eq!(
-        ok("name_to_handle_at", [3, 0x1000, 0x2000, 0x3000, 0, 0], 0, &mem),
+        ok(
+            "name_to_handle_at",
+            [3, 0x1000, 0x2000, 0x3000, 0, 0],
+            0,
+            &mem
+        ),
         [r(0x2000, 28), r(0x3000, 4)]
     );
-    mem.put(0x4000, &[&0x5000u64.to_le_bytes()[..], &64u32.to_le_bytes(), &[0; 4]].concat());
-    assert_eq!(ok("getxattrat", [3, 0x1000, 0, 0x2000, 0x4000, 16], 10, &mem), [r(0x5000, 10)]);
+    mem.put(
+        0x4000,
+        &[&0x5000u64.to_le_bytes()[..], &64u32.to_le_bytes(), &[0; 4]].concat(),
+    );
+    assert_eq!(
+        ok("getxattrat", [3, 0x1000, 0, 0x2000, 0x4000, 16], 10, &mem),
+        [r(0x5000, 10)]
+    );
 }
 
 // ---- data sent ----
@@ -489,11 +899,34 @@ fn data_in_for_the_write_family() {
     let mut mem = FakeMem::default();
     mem.put_u64s(0x2000, &[0x3000, 5, 0x4000, 10]);
     let writev = row("writev");
-    assert_eq!(data_in_regions(writev, &[1, 0x2000, 2, 0, 0, 0], 12, &mem), Some((1, vec![r(0x3000, 5), r(0x4000, 7)])));
-    assert_eq!(data_in_regions(writev, &[1, 0x2000, 2, 0, 0, 0], -(libc::EPIPE as i64), &mem), None);
+    assert_eq!(
+        data_in_regions(writev, &[1, 0x2000, 2, 0, 0, 0], 12, &mem),
+        Some((1, vec![r(0x3000, 5), r(0x4000, 7)]))
+    );
+    assert_eq!(
+        data_in_regions(
+            writev,
+            &[1, 0x2000, 2, 0, 0, 0],
+            -(libc::EPIPE as i64),
+            &mem
+        ),
+        None
+    );
     let write = row("write");
-    assert_eq!(data_in_regions(write, &[2, 0x1000, 9, 0, 0, 0], 5, &mem), Some((2, vec![r(0x1000, 5)])));
-    assert_eq!(data_in_regions(write, &[2, 0x1000, 9, 0, 0, 0], 0, &mem), Some((2, vec![])));
-    assert_eq!(data_in_regions(row("sendto"), &[4, 0x1000, 9, 0, 0, 0], 9, &mem), Some((4, vec![r(0x1000, 9)])));
-    assert_eq!(data_in_regions(row("read"), &[0, 0x1000, 9, 0, 0, 0], 9, &mem), None);
+    assert_eq!(
+        data_in_regions(write, &[2, 0x1000, 9, 0, 0, 0], 5, &mem),
+        Some((2, vec![r(0x1000, 5)]))
+    );
+    assert_eq!(
+        data_in_regions(write, &[2, 0x1000, 9, 0, 0, 0], 0, &mem),
+        Some((2, vec![]))
+    );
+    assert_eq!(
+        data_in_regions(row("sendto"), &[4, 0x1000, 9, 0, 0, 0], 9, &mem),
+        Some((4, vec![r(0x1000, 9)]))
+    );
+    assert_eq!(
+        data_in_regions(row("read"), &[0, 0x1000, 9, 0, 0, 0], 9, &mem),
+        None
+    );
 }

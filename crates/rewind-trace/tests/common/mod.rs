@@ -76,15 +76,28 @@ pub fn sample_header() -> Header {
     Header {
         rewind_version: "0.1.0-test".into(),
         mode: RecordingMode::HardwareTicks,
-        argv: vec!["/bin/echo".into(), "hello world".into(), "ünïcødé".into(), String::new()],
+        argv: vec![
+            "/bin/echo".into(),
+            "hello world".into(),
+            "ünïcødé".into(),
+            String::new(),
+        ],
         program: "/bin/echo".into(),
         cwd: "/home/user/some dir".into(),
-        env: vec![b"PATH=/usr/bin:/bin".to_vec(), b"BIN=\xff\xfe\x00raw".to_vec(), Vec::new()],
+        env: vec![
+            b"PATH=/usr/bin:/bin".to_vec(),
+            b"BIN=\xff\xfe\x00raw".to_vec(),
+            Vec::new(),
+        ],
         start_unix_ns: 1_700_000_000_123_456_789,
         cpu_model: "Test CPU @ 3.00GHz".into(),
         kernel: "Linux 6.1.0 x86_64".into(),
         cpuid: (0..20)
-            .map(|i| CpuidRecord { leaf: i, subleaf: i % 3, out: [i, !i, i.wrapping_mul(7), u32::MAX] })
+            .map(|i| CpuidRecord {
+                leaf: i,
+                subleaf: i % 3,
+                out: [i, !i, i.wrapping_mul(7), u32::MAX],
+            })
             .collect(),
         stack_limit: (8 << 20, u64::MAX),
     }
@@ -108,18 +121,23 @@ pub fn small_header() -> Header {
 
 fn file_ref(rng: &mut Rng) -> FileRef {
     let n = rng.below(1000);
-    FileRef { blob: format!("{n}-libc.so.6"), original: format!("/usr/lib/x86_64-linux-gnu/lib{n}.so"), size: rng.next_u64() }
+    FileRef {
+        blob: format!("{n}-libc.so.6"),
+        original: format!("/usr/lib/x86_64-linux-gnu/lib{n}.so"),
+        size: rng.next_u64(),
+    }
 }
 
 fn regs(rng: &mut Rng) -> Regs {
-    let mut r = Regs::default();
-    r.rax = rng.next_u64();
-    r.rip = rng.next_u64();
-    r.rsp = 0x7fff_ffff_e000 - rng.below(4096) as u64;
-    r.eflags = 0x246;
-    r.fs_base = u64::MAX;
-    r.orig_rax = u64::MAX;
-    r
+    Regs {
+        rax: rng.next_u64(),
+        rip: rng.next_u64(),
+        rsp: 0x7fff_ffff_e000 - rng.below(4096) as u64,
+        eflags: 0x246,
+        fs_base: u64::MAX,
+        orig_rax: u64::MAX,
+        ..Regs::default()
+    }
 }
 
 /// Data for a memory write: empty, small, page-sized, random or patterned.
@@ -139,7 +157,10 @@ fn data(rng: &mut Rng, max: usize) -> Vec<u8> {
 }
 
 fn mem_write(rng: &mut Rng, max: usize) -> MemWrite {
-    MemWrite { addr: rng.next_u64(), data: data(rng, max) }
+    MemWrite {
+        addr: rng.next_u64(),
+        data: data(rng, max),
+    }
 }
 
 /// One event of kind `kind % 9` (so a caller can go through every variant).
@@ -150,10 +171,18 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
             let extra = match rng.below(4) {
                 0 | 1 => SyscallExtra::None,
                 2 => SyscallExtra::Output {
-                    stream: if rng.chance(2) { OutputStream::Stdout } else { OutputStream::Stderr },
+                    stream: if rng.chance(2) {
+                        OutputStream::Stdout
+                    } else {
+                        OutputStream::Stderr
+                    },
                     data: data(rng, 2000),
                 },
-                _ => SyscallExtra::MapFile { file: file_ref(rng), offset: rng.next_u64(), shared: rng.chance(2) },
+                _ => SyscallExtra::MapFile {
+                    file: file_ref(rng),
+                    offset: rng.next_u64(),
+                    shared: rng.chance(2),
+                },
             };
             Event::Syscall {
                 tid,
@@ -164,7 +193,11 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
                 extra,
             }
         }
-        1 => Event::SyscallNoReturn { tid, nr: 231, args: [rng.next_u64(), 0, 0, 0, 0, u64::MAX] },
+        1 => Event::SyscallNoReturn {
+            tid,
+            nr: 231,
+            args: [rng.next_u64(), 0, 0, 0, 0, u64::MAX],
+        },
         2 => Event::NewTask {
             tid,
             child: rng.u32() as i32,
@@ -182,7 +215,11 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
                     end: 0x401000 + i as u64 * 0x1000,
                     perms: (*rng.pick(&["r-xp", "rw-p", "r--s", "---p"])).into(),
                     offset: rng.next_u64(),
-                    file: if rng.chance(2) { Some(file_ref(rng)) } else { None },
+                    file: if rng.chance(2) {
+                        Some(file_ref(rng))
+                    } else {
+                        None
+                    },
                     name: (*rng.pick(&["", "[stack]", "[vdso]", "/usr/lib/ld.so"])).into(),
                 })
                 .collect(),
@@ -190,8 +227,16 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
         4 => Event::Signal {
             tid,
             signo: rng.range(1, 64) as i32,
-            kind: if rng.chance(2) { SignalKind::Synchronous } else { SignalKind::Asynchronous },
-            siginfo: if rng.chance(4) { Vec::new() } else { rng.bytes(128) },
+            kind: if rng.chance(2) {
+                SignalKind::Synchronous
+            } else {
+                SignalKind::Asynchronous
+            },
+            siginfo: if rng.chance(4) {
+                Vec::new()
+            } else {
+                rng.bytes(128)
+            },
         },
         5 => Event::Rdtsc {
             tid,
@@ -199,13 +244,26 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
             tsc: rng.next_u64(),
             aux: if rng.chance(2) { Some(rng.u32()) } else { None },
         },
-        6 => Event::Cpuid { tid, rip: rng.next_u64(), leaf: rng.u32(), subleaf: rng.u32(), out: [rng.u32(), 0, u32::MAX, 7] },
-        7 => Event::Exit { tid, status: *rng.pick(&[0, 256, 9, 0x7f, i32::MIN]) },
+        6 => Event::Cpuid {
+            tid,
+            rip: rng.next_u64(),
+            leaf: rng.u32(),
+            subleaf: rng.u32(),
+            out: [rng.u32(), 0, u32::MAX, 7],
+        },
+        7 => Event::Exit {
+            tid,
+            status: *rng.pick(&[0, 256, 9, 0x7f, i32::MIN]),
+        },
         _ => Event::End(Summary {
             exit_code: *rng.pick(&[0, 1, 137, -1]),
             signal: if rng.chance(2) { Some(9) } else { None },
             duration_ns: rng.next_u64(),
-            aborted: if rng.chance(2) { Some("unsupported: io_uring_setup ✗".into()) } else { None },
+            aborted: if rng.chance(2) {
+                Some("unsupported: io_uring_setup ✗".into())
+            } else {
+                None
+            },
         }),
     }
 }
@@ -222,20 +280,32 @@ pub fn varied_events(rng: &mut Rng, n: usize) -> Vec<Event> {
 
 /// A syscall whose single memory write is `len` bytes (patterned or random).
 pub fn big_write_event(rng: &mut Rng, len: usize, random: bool) -> Event {
-    let data = if random { rng.bytes(len) } else { (0..len).map(|i| (i * 7 % 253) as u8).collect() };
+    let data = if random {
+        rng.bytes(len)
+    } else {
+        (0..len).map(|i| (i * 7 % 253) as u8).collect()
+    };
     Event::Syscall {
         tid: 1,
         nr: 0,
         args: [3, 0x7f00_0000_0000, len as u64, 0, 0, 0],
         result: len as i64,
-        writes: vec![MemWrite { addr: 0x7f00_0000_0000, data }],
+        writes: vec![MemWrite {
+            addr: 0x7f00_0000_0000,
+            data,
+        }],
         extra: SyscallExtra::None,
     }
 }
 
 /// Writes `events` to a new trace in `dir`; `flush_after[i]` closes a chunk after
 /// event `i` (0-based). Returns the number `finish` reported.
-pub fn write_trace(dir: &Path, header: &Header, events: &[Event], flush_after: &dyn Fn(usize) -> bool) -> u64 {
+pub fn write_trace(
+    dir: &Path,
+    header: &Header,
+    events: &[Event],
+    flush_after: &dyn Fn(usize) -> bool,
+) -> u64 {
     let mut w = TraceWriter::create(dir, header).expect("create trace");
     for (i, ev) in events.iter().enumerate() {
         let n = w.push(ev).expect("push");
@@ -249,11 +319,19 @@ pub fn write_trace(dir: &Path, header: &Header, events: &[Event], flush_after: &
 }
 
 /// Writes a trace into a fresh temp dir and returns the bytes of its events file.
-pub fn trace_bytes(header: &Header, events: &[Event], flush_after: &dyn Fn(usize) -> bool) -> Vec<u8> {
+pub fn trace_bytes(
+    header: &Header,
+    events: &[Event],
+    flush_after: &dyn Fn(usize) -> bool,
+) -> Vec<u8> {
     let tmp = tempfile::tempdir().unwrap();
     let len = write_trace(tmp.path(), header, events, flush_after);
     let bytes = std::fs::read(tmp.path().join(EVENTS_FILE)).unwrap();
-    assert_eq!(len, bytes.len() as u64, "finish() returns the size of the events file");
+    assert_eq!(
+        len,
+        bytes.len() as u64,
+        "finish() returns the size of the events file"
+    );
     bytes
 }
 
@@ -276,8 +354,20 @@ pub fn sample_trace(seed: u64, n: usize) -> Sample {
     let flushes: Vec<bool> = (0..events.len()).map(|_| rng.chance(25)).collect();
     let bytes = trace_bytes(&header, &events, &|i| flushes[i]);
     let layout = parse_layout(&bytes).expect("valid trace parses");
-    assert_eq!(layout.chunks.iter().map(|c| c.count as usize).sum::<usize>(), events.len());
-    Sample { header, events, bytes, layout }
+    assert_eq!(
+        layout
+            .chunks
+            .iter()
+            .map(|c| c.count as usize)
+            .sum::<usize>(),
+        events.len()
+    );
+    Sample {
+        header,
+        events,
+        bytes,
+        layout,
+    }
 }
 
 /// One chunk as found in the file.
@@ -305,17 +395,25 @@ pub struct Layout {
 impl Layout {
     /// Offsets at which a clean cut leaves only complete chunks.
     pub fn boundaries(&self) -> Vec<usize> {
-        std::iter::once(self.header_end).chain(self.chunks.iter().map(|c| c.end)).collect()
+        std::iter::once(self.header_end)
+            .chain(self.chunks.iter().map(|c| c.end))
+            .collect()
     }
 
     /// Number of events in the chunks that end at or before `offset`.
     pub fn complete_events_before(&self, offset: usize) -> u64 {
-        self.chunks.iter().filter(|c| c.end <= offset).map(|c| c.count as u64).sum()
+        self.chunks
+            .iter()
+            .filter(|c| c.end <= offset)
+            .map(|c| c.count as u64)
+            .sum()
     }
 
     /// The chunk containing byte `offset`, if any.
     pub fn chunk_at(&self, offset: usize) -> Option<&ChunkInfo> {
-        self.chunks.iter().find(|c| c.start <= offset && offset < c.end)
+        self.chunks
+            .iter()
+            .find(|c| c.start <= offset && offset < c.end)
     }
 }
 
@@ -345,12 +443,25 @@ pub fn parse_layout(b: &[u8]) -> Option<Layout> {
         if b.len() < at + CHUNK_HEADER || &b[at..at + 4] != CHUNK_MAGIC {
             return None;
         }
-        let (clen, rlen, count, crc) = (le32(b, at + 4), le32(b, at + 8), le32(b, at + 12), le32(b, at + 16));
+        let (clen, rlen, count, crc) = (
+            le32(b, at + 4),
+            le32(b, at + 8),
+            le32(b, at + 12),
+            le32(b, at + 16),
+        );
         let end = at + CHUNK_HEADER + clen as usize;
         if end > b.len() {
             return None;
         }
-        chunks.push(ChunkInfo { start: at, end, clen, rlen, count, crc, events_before: before });
+        chunks.push(ChunkInfo {
+            start: at,
+            end,
+            clen,
+            rlen,
+            count,
+            crc,
+            events_before: before,
+        });
         before += count as u64;
         at = end;
     }
@@ -415,7 +526,13 @@ pub fn read_bytes(bytes: Vec<u8>) -> Outcome {
     let len = bytes.len();
     let mut r = match EventReader::from_reader(fake_path(), Box::new(Cursor::new(bytes))) {
         Ok(r) => r,
-        Err(e) => return Outcome { header: None, events: Vec::new(), end: Err(e) },
+        Err(e) => {
+            return Outcome {
+                header: None,
+                events: Vec::new(),
+                end: Err(e),
+            }
+        }
     };
     assert_eq!(r.path(), fake_path());
     let header = Some(r.header().clone());
@@ -423,24 +540,42 @@ pub fn read_bytes(bytes: Vec<u8>) -> Outcome {
     let end = loop {
         match r.next_event() {
             Ok(Some(ev)) => {
-                assert_eq!(ev.0, events.len() as u64 + 1, "event numbers are consecutive from 1");
+                assert_eq!(
+                    ev.0,
+                    events.len() as u64 + 1,
+                    "event numbers are consecutive from 1"
+                );
                 assert_eq!(r.events_read(), ev.0);
                 events.push(ev);
                 // Each event takes at least 2 raw bytes; a chunk's raw size is bounded.
-                assert!(events.len() <= MAX_CHUNK as usize, "reader does not make progress (input of {len} bytes)");
+                assert!(
+                    events.len() <= MAX_CHUNK as usize,
+                    "reader does not make progress (input of {len} bytes)"
+                );
             }
             Ok(None) => break Ok(()),
             Err(e) => break Err(e),
         }
     };
-    Outcome { header, events, end }
+    Outcome {
+        header,
+        events,
+        end,
+    }
 }
 
 /// Asserts that the events read are a prefix of `originals`, numbered from 1.
 pub fn assert_prefix(out: &Outcome, originals: &[Event], ctx: &str) {
-    assert!(out.events.len() <= originals.len(), "{ctx}: more events than written ({})", out.describe());
+    assert!(
+        out.events.len() <= originals.len(),
+        "{ctx}: more events than written ({})",
+        out.describe()
+    );
     for (i, (n, ev)) in out.events.iter().enumerate() {
         assert_eq!(*n, i as u64 + 1, "{ctx}: event numbering");
-        assert!(ev == &originals[i], "{ctx}: event {n} differs from the one written");
+        assert!(
+            ev == &originals[i],
+            "{ctx}: event {n} differs from the one written"
+        );
     }
 }
