@@ -372,6 +372,16 @@ impl TrapInsn {
     }
 }
 
+/// Whether this CPU and kernel support CPUID faulting (tried on rewind itself).
+pub fn cpuid_faulting_available() -> bool {
+    const ARCH_SET_CPUID: libc::c_long = 0x1012;
+    let off = unsafe { libc::syscall(libc::SYS_arch_prctl, ARCH_SET_CPUID, 0) } == 0;
+    if off {
+        unsafe { libc::syscall(libc::SYS_arch_prctl, ARCH_SET_CPUID, 1) };
+    }
+    off
+}
+
 /// `arch_prctl(ARCH_SET_CPUID, 0)`: make CPUID fault in the task (reset by execve).
 pub fn enable_cpuid_faulting(tid: Tid) -> io::Result<bool> {
     const ARCH_SET_CPUID: u64 = 0x1012;

@@ -11,7 +11,7 @@ const AT_IGNORE: u64 = 1;
 const AT_SYSINFO_EHDR: u64 = 33;
 
 /// Called at the syscall-exit stop of a successful execve.
-pub fn capture(tid: Tid, regs: &Regs, files: &mut FileStore) -> Result<Event> {
+pub fn capture(tid: Tid, regs: &Regs, files: &mut FileStore, cpuid_faulting: bool) -> Result<Event> {
     let maps = pt::read_maps(tid)?;
     let stack_map = maps
         .iter()
@@ -34,9 +34,11 @@ pub fn capture(tid: Tid, regs: &Regs, files: &mut FileStore) -> Result<Event> {
     let exe_link = format!("/proc/{tid}/exe");
     let exe_name = std::fs::read_link(&exe_link).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
     let exe = files.add(Path::new(&exe_link), &exe_name).map_err(|e| anyhow!("cannot copy {exe_name} into the trace: {e}"))?;
-    // CPUID faulting is reset by execve. Without it (old CPUs) CPUID runs natively,
-    // which is still faithful when replaying on the same machine.
-    let _ = pt::enable_cpuid_faulting(tid)?;
+    // CPUID faulting is reset by execve. Without it (CPUs that lack it) CPUID runs
+    // natively, which is faithful when replaying on the same machine.
+    if cpuid_faulting && !pt::enable_cpuid_faulting(tid)? {
+        return Err(anyhow!("cannot enable CPUID faulting in process {tid}"));
+    }
     Ok(Event::Exec { tid, exe, regs: *regs, stack: MemWrite { addr: regs.rsp, data: stack }, mappings })
 }
 

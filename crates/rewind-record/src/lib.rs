@@ -120,6 +120,7 @@ struct Recorder {
     stderr_id: Option<(u64, u64)>,
     aborted: Option<String>,
     last_flush: Instant,
+    cpuid_faulting: bool,
 }
 
 /// Records `opts.program` into `opts.trace_dir`.
@@ -151,6 +152,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         kernel: cpu::kernel_release(),
         cpuid: cpu::all_leaves(),
         stack_limit: (stack.rlim_cur, stack.rlim_max),
+        cpuid_faulting: pt::cpuid_faulting_available(),
     };
     let writer = TraceWriter::create(&opts.trace_dir, &header)?;
     install_signal_handlers();
@@ -172,6 +174,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         stderr_id: fd_identity(Path::new("/proc/self/fd/2")),
         aborted: None,
         last_flush: Instant::now(),
+        cpuid_faulting: header.cpuid_faulting,
     };
     rec.tasks.insert(root, Task { started: true, before_exec: true, tgid: root, ..Default::default() });
     pt::resume_syscall(root, 0)?;
@@ -454,7 +457,7 @@ impl Recorder {
         let result = regs.rax as i64;
         if (nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64) && result == 0 && self.task(tid).exec_seen {
             self.task(tid).exec_seen = false;
-            let event = exec::capture(tid, &regs, &mut self.files)?;
+            let event = exec::capture(tid, &regs, &mut self.files, self.cpuid_faulting)?;
             self.push(event)?;
             self.release_vfork_parent(tid)?;
             return self.resume(tid, 0);

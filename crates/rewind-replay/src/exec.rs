@@ -68,7 +68,7 @@ pub fn exec_in_task(task: &mut Task, entry: &Regs, exe: &Path) -> Result<(), Str
 }
 
 /// Makes the freshly exec'd image the recorded one.
-pub fn after_exec(real: i32, regs: &Regs, stack: &MemWrite, mappings: &[Mapping], files: &FileStore) -> Result<(), ExecProblem> {
+pub fn after_exec(real: i32, regs: &Regs, stack: &MemWrite, mappings: &[Mapping], files: &FileStore, cpuid_faulting: bool) -> Result<(), ExecProblem> {
     let other = |e: std::io::Error| ExecProblem::Other(e.to_string());
     let now = pt::read_maps(real).map_err(other)?;
     let pseudo = |name: &str| matches!(name, "[stack]" | "[vvar]" | "[vdso]" | "[vsyscall]" | "[vvar_vclock]");
@@ -95,7 +95,9 @@ pub fn after_exec(real: i32, regs: &Regs, stack: &MemWrite, mappings: &[Mapping]
     }
     pt::write_mem(real, stack.addr, &stack.data).map_err(other)?;
     pt::set_regs(real, regs).map_err(other)?;
-    pt::enable_cpuid_faulting(real).map_err(other)?;
+    if cpuid_faulting && !pt::enable_cpuid_faulting(real).map_err(other)? {
+        return Err(ExecProblem::Other("cannot enable CPUID faulting".into()));
+    }
     Ok(())
 }
 

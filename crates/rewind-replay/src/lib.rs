@@ -69,6 +69,12 @@ const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
 /// recorded stdout/stderr output to ours.
 pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
     let reader = EventReader::open(dir)?;
+    if reader.header().cpuid_faulting && !pt::cpuid_faulting_available() {
+        return Err(ReplayError::Failed {
+            event: 0,
+            what: "the trace was recorded with CPUID faulting, which this CPU lacks; replay it on a machine like the one that recorded it".into(),
+        });
+    }
     let mut r = Replayer {
         files: FileStore::new(dir),
         header: reader.header().clone(),
@@ -86,7 +92,8 @@ pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
 
 struct Replayer {
     reader: EventReader,
-    lookahead: Option<(u64, Event)>,
+    /// One event read ahead (rt_sigsuspend needs to know the signal that ends it).
+    lookahead: Option<std::result::Result<Option<(u64, Event)>, TraceError>>,
     files: FileStore,
     header: rewind_trace::Header,
     tasks: HashMap<Tid, Task>,
@@ -107,17 +114,20 @@ fn describe_syscall(nr: u64, args: &[u64; 6]) -> String {
 
 impl Replayer {
     fn next(&mut self) -> std::result::Result<Option<(u64, Event)>, TraceError> {
-        if let Some(e) = self.lookahead.take() {
-            return Ok(Some(e));
+        match self.lookahead.take() {
+            Some(r) => r,
+            None => self.reader.next_event(),
         }
-        self.reader.next_event()
     }
 
     fn peek(&mut self) -> Option<&Event> {
         if self.lookahead.is_none() {
-            self.lookahead = self.reader.next_event().ok().flatten();
+            self.lookahead = Some(self.reader.next_event());
         }
-        self.lookahead.as_ref().map(|(_, e)| e)
+        match &self.lookahead {
+            Some(Ok(Some((_, e)))) => Some(e),
+            _ => None,
+        }
     }
 
     fn run(&mut self) -> Result<ReplayOutcome> {
@@ -214,7 +224,7 @@ impl Replayer {
                     self.tasks.insert(tid, task);
                     real
                 };
-                exec::after_exec(real, &regs, &stack, &mappings, &self.files).map_err(|what| match what {
+                exec::after_exec(real, &regs, &stack, &mappings, &self.files, self.header.cpuid_faulting).map_err(|what| match what {
                     exec::ExecProblem::Layout(actual) => self.diverged(tid, "the recorded address space after execve", actual),
                     exec::ExecProblem::Other(what) => self.fail(what),
                 })

@@ -73,6 +73,9 @@ pub struct Header {
     /// RLIMIT_STACK (soft, hard): it decides where the kernel puts mmap_base, so
     /// replay must use the same.
     pub stack_limit: (u64, u64),
+    /// CPUID was trapped and recorded (CPUID faulting works on the recording CPU);
+    /// otherwise programs ran CPUID natively and replay must too.
+    pub cpuid_faulting: bool,
 }
 
 /// Everything that can go wrong reading or writing a trace. Messages are one line
@@ -133,6 +136,16 @@ impl TraceWriter {
 
     /// Appends one event; returns its event number (1-based).
     pub fn push(&mut self, event: &Event) -> Result<u64, TraceError> {
+        let size = postcard::experimental::serialized_size(event).expect("event serializes");
+        if size + 5 > MAX_CHUNK as usize {
+            return Err(TraceError::Io {
+                path: self.path.clone(),
+                source: io::Error::other(format!("event of {size} bytes exceeds the chunk limit")),
+            });
+        }
+        if self.buf.len() + size + 5 > MAX_CHUNK as usize {
+            self.flush()?;
+        }
         let start = self.buf.len();
         self.buf.extend_from_slice(&[0; 5]); // room for the varint length
         let body = postcard::to_extend(event, std::mem::take(&mut self.buf)).expect("event serializes");
@@ -220,7 +233,12 @@ pub struct EventReader {
     chunk: Vec<u8>,
     chunk_pos: usize,
     chunk_left: u32,
+    /// File offset of the chunk being decoded, for error messages.
+    chunk_start: u64,
     events: u64,
+    /// An error was returned: the reader stays stopped rather than skipping ahead
+    /// (events after a damaged chunk would get wrong numbers).
+    failed: bool,
 }
 
 impl EventReader {
@@ -280,7 +298,9 @@ impl EventReader {
             chunk: Vec::new(),
             chunk_pos: 0,
             chunk_left: 0,
+            chunk_start: 0,
             events: 0,
+            failed: false,
         })
     }
 
@@ -300,11 +320,24 @@ impl EventReader {
     /// The next event and its number; `Ok(None)` at a clean end of file.
     /// A partial chunk at the end gives [`TraceError::Truncated`].
     pub fn next_event(&mut self) -> Result<Option<(u64, Event)>, TraceError> {
+        if self.failed {
+            return Err(TraceError::Corrupt {
+                path: self.path.clone(),
+                offset: self.chunk_start,
+                what: "reading stopped at an earlier error".into(),
+            });
+        }
+        let r = self.decode_next();
+        self.failed = r.is_err();
+        r
+    }
+
+    fn decode_next(&mut self) -> Result<Option<(u64, Event)>, TraceError> {
         if self.chunk_left == 0 && !self.load_chunk()? {
             return Ok(None);
         }
         let data = &self.chunk[self.chunk_pos..];
-        let corrupt = |what: String| TraceError::Corrupt { path: self.path.clone(), offset: self.offset, what };
+        let corrupt = |what: String| TraceError::Corrupt { path: self.path.clone(), offset: self.chunk_start, what };
         let (len, n) = decode_varint(data).ok_or_else(|| corrupt("bad event length".into()))?;
         let body = data
             .get(n..n + len as usize)
@@ -359,6 +392,7 @@ impl EventReader {
         if raw.len() != rlen as usize {
             return Err(corrupt("chunk size differs from its header"));
         }
+        self.chunk_start = self.offset;
         self.offset += 20 + clen as u64;
         self.chunk = raw;
         self.chunk_pos = 0;

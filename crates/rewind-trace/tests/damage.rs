@@ -489,7 +489,7 @@ fn header_problems() {
 /// Corrupt errors from inside a chunk (a bad event count, an event that does not
 /// decode) should point at the damaged chunk, like the chunk-level errors do.
 #[test]
-#[ignore = "bug: event-level Corrupt errors report the offset of the NEXT chunk (EventReader::offset is advanced in load_chunk before the chunk's events are decoded)"]
+
 fn event_level_corruption_offset_is_the_chunk_start() {
     let s = sample_trace(27, 200);
     let c = s.layout.chunks[2];
@@ -512,7 +512,7 @@ fn event_level_corruption_offset_is_the_chunk_start() {
 /// following chunk's events under the damaged chunk's event numbers.
 /// (`rewind-replay`'s `peek` discards an error and calls `next_event` again.)
 #[test]
-#[ignore = "bug: EventReader is not fused after an error; the next call skips the bad chunk and misnumbers the following events"]
+
 fn reader_stops_after_an_error() {
     let s = sample_trace(28, 300);
     let c = s.layout.chunks[1];

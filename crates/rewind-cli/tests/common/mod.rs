@@ -22,7 +22,7 @@ pub const REWIND: &str = env!("CARGO_BIN_EXE_rewind");
 
 /// Longest any single command may take before the test fails (and the command's
 /// whole process group is killed).
-pub const TIMEOUT: Duration = Duration::from_secs(120);
+pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The directory holding the C test programs.
 pub fn programs_dir() -> PathBuf {

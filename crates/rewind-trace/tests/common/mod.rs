@@ -100,6 +100,7 @@ pub fn sample_header() -> Header {
             })
             .collect(),
         stack_limit: (8 << 20, u64::MAX),
+        cpuid_faulting: true,
     }
 }
 
@@ -116,6 +117,7 @@ pub fn small_header() -> Header {
         kernel: String::new(),
         cpuid: vec![],
         stack_limit: (0, 0),
+        cpuid_faulting: false,
     }
 }
 
