@@ -70,12 +70,15 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; els
 bench() {
     local name=$1
     shift
-    local nat=() rec=() rep=() i trace
+    local nat=() rec=() rep=() i t trace
     for ((i = 0; i < RUNS; i++)); do
-        nat+=("$(time_ms "$@")")
+        t=$(time_ms "$@") || exit 1
+        nat+=("$t")
         trace="$work/trace-$name-$i"
-        rec+=("$(time_ms "$rewind" record -o "$trace" -- "$@")")
-        rep+=("$(time_ms "$rewind" replay --autopilot "$trace")")
+        t=$(time_ms "$rewind" record -o "$trace" -- "$@") || exit 1
+        rec+=("$t")
+        t=$(time_ms "$rewind" replay --autopilot "$trace") || exit 1
+        rep+=("$t")
         rm -rf "$trace"
     done
     local n r p

@@ -2,7 +2,7 @@
 //! instructions rewind cannot record) and the time-stamp counter.
 
 use rewind_trace::CpuidRecord;
-use std::arch::x86_64::{__cpuid_count, __rdtscp, _rdtsc};
+use std::arch::x86_64::__cpuid_count;
 
 /// Leaves with meaningful subleaves.
 const SUBLEAF_LEAVES: &[u32] = &[4, 7, 0xb, 0xd, 0xf, 0x10, 0x12, 0x14, 0x17, 0x18, 0x1d, 0x1e, 0x1f, 0x20, 0x23, 0x24];
@@ -21,14 +21,9 @@ pub fn cpuid(leaf: u32, subleaf: u32) -> [u32; 4] {
     out
 }
 
-pub fn rdtsc() -> u64 {
-    unsafe { _rdtsc() }
-}
-
+/// The TSC and TSC_AUX (rewind itself runs with RDTSC trapping on).
 pub fn rdtscp() -> (u64, u32) {
-    let mut aux = 0u32;
-    let tsc = unsafe { __rdtscp(&mut aux) };
-    (tsc, aux)
+    rewind_ptrace::read_tsc()
 }
 
 /// All CPUID leaves of this machine, for the trace header.

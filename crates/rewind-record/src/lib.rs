@@ -25,7 +25,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::time::{Duration, Instant};
+
 
 /// What to record.
 pub struct RecordOptions {
@@ -53,7 +53,7 @@ const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
 const MAP_SHARED: u64 = 0x01;
 const MAP_ANONYMOUS: u64 = 0x20;
 /// Flush the trace at least this often, so a killed recorder leaves a replayable prefix.
-const FLUSH_INTERVAL: Duration = Duration::from_millis(250);
+const FLUSH_INTERVAL_NS: u64 = 250_000_000;
 
 static ROOT_PID: AtomicI32 = AtomicI32::new(0);
 
@@ -119,13 +119,13 @@ struct Recorder {
     stdout_id: Option<(u64, u64)>,
     stderr_id: Option<(u64, u64)>,
     aborted: Option<String>,
-    last_flush: Instant,
+    last_flush_ns: u64,
     cpuid_faulting: bool,
 }
 
 /// Records `opts.program` into `opts.trace_dir`.
 pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
-    let start = Instant::now();
+    let start = pt::monotonic_ns();
     let env: Vec<Vec<u8>> = std::env::vars_os()
         .map(|(k, v)| {
             use std::os::unix::ffi::OsStrExt;
@@ -159,6 +159,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
 
     let argv: Vec<Vec<u8>> = opts.argv.iter().map(|a| a.as_bytes().to_vec()).collect();
     let setup = pt::SpawnSetup { no_aslr: true, trap_tsc: true, ..Default::default() };
+    pt::trap_own_tsc();
     let (root, errpipe) = pt::spawn_traced(&header.program, &argv, &env, &setup)
         .with_context(|| format!("cannot start {}", header.program))?;
     ROOT_PID.store(root, Ordering::Relaxed);
@@ -173,7 +174,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         stdout_id: fd_identity(Path::new("/proc/self/fd/1")),
         stderr_id: fd_identity(Path::new("/proc/self/fd/2")),
         aborted: None,
-        last_flush: Instant::now(),
+        last_flush_ns: pt::monotonic_ns(),
         cpuid_faulting: header.cpuid_faulting,
     };
     rec.tasks.insert(root, Task { started: true, before_exec: true, tgid: root, ..Default::default() });
@@ -194,7 +195,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
     let summary = Summary {
         exit_code,
         signal,
-        duration_ns: start.elapsed().as_nanos() as u64,
+        duration_ns: pt::monotonic_ns() - start,
         aborted: rec.aborted.clone(),
     };
     rec.writer.push(&Event::End(summary))?;
@@ -254,9 +255,12 @@ impl sc::Memory for TaskMemory {
 impl Recorder {
     fn push(&mut self, event: Event) -> Result<()> {
         self.writer.push(&event)?;
-        if self.writer.event_count() % 64 == 0 && self.last_flush.elapsed() > FLUSH_INTERVAL {
-            self.writer.flush()?;
-            self.last_flush = Instant::now();
+        if self.writer.event_count() % 64 == 0 {
+            let now = pt::monotonic_ns();
+            if now - self.last_flush_ns > FLUSH_INTERVAL_NS {
+                self.writer.flush()?;
+                self.last_flush_ns = now;
+            }
         }
         Ok(())
     }
@@ -601,7 +605,7 @@ fn emulate_trap(tid: Tid, insn: TrapInsn, regs: &mut rewind_trace::Regs) -> Even
                 let (t, a) = cpu::rdtscp();
                 (t, Some(a))
             } else {
-                (cpu::rdtsc(), None)
+                (cpu::rdtscp().0, None)
             };
             pt::apply_tsc(regs, tsc, aux);
             Event::Rdtsc { tid, rip, tsc, aux }

@@ -69,6 +69,7 @@ const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
 /// recorded stdout/stderr output to ours.
 pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
     let reader = EventReader::open(dir)?;
+    pt::trap_own_tsc();
     if reader.header().cpuid_faulting && !pt::cpuid_faulting_available() {
         return Err(ReplayError::Failed {
             event: 0,
