@@ -143,3 +143,34 @@ pub fn show(dir: &Path, json: bool) -> Result<()> {
     }
     Ok(())
 }
+
+/// One line per event; syscalls by name, data abbreviated.
+pub fn dump(dir: &Path) -> Result<()> {
+    use std::io::Write;
+    let mut reader = EventReader::open(dir)?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    while let Some((n, ev)) = reader.next_event()? {
+        let line = match &ev {
+            Event::Syscall { tid, nr, args, result, writes, extra } => {
+                let bytes: usize = writes.iter().map(|w| w.data.len()).sum();
+                let extra = match extra {
+                    rewind_trace::SyscallExtra::None => String::new(),
+                    rewind_trace::SyscallExtra::CancelledForSignal => " (cancelled to deliver a signal; restarts)".into(),
+                    rewind_trace::SyscallExtra::Output { stream, data } => format!(" output {stream:?} {} bytes", data.len()),
+                    rewind_trace::SyscallExtra::MapFile { file, offset, shared } => format!(" maps {} @{offset:#x}{}", file.original, if *shared { " shared" } else { "" }),
+                };
+                format!("{tid} {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {result} [{} writes, {bytes} bytes]{extra}", rewind_syscalls::name(*nr), args[0], args[1], args[2], args[3], args[4], args[5], writes.len())
+            }
+            Event::SyscallNoReturn { tid, nr, args } => format!("{tid} {}({:#x}) (no return)", rewind_syscalls::name(*nr), args[0]),
+            Event::Exec { tid, exe, regs, mappings, .. } => format!("{tid} exec {} (rip {:#x}, {} mappings)", exe.original, regs.rip, mappings.len()),
+            Event::Signal { tid, signo, kind, .. } => format!("{tid} signal {signo} {kind:?}"),
+            Event::Exit { tid, status } => format!("{tid} exit status {status:#x}"),
+            other => format!("{other:?}"),
+        };
+        if writeln!(out, "{n:>8} {line}").is_err() {
+            break;
+        }
+    }
+    Ok(())
+}

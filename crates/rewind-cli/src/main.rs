@@ -44,6 +44,11 @@ enum Command {
     },
     /// List the recordings in the trace store.
     Ls,
+    /// Print a trace's events, one per line (for debugging rewind and traces).
+    Dump {
+        /// Trace directory (default: the latest recording).
+        trace: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -98,6 +103,11 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Info { json, trace } => {
             let dir = store::resolve_trace(trace)?;
             info::show(&dir, json)?;
+            Ok(0)
+        }
+        Command::Dump { trace } => {
+            let dir = store::resolve_trace(trace)?;
+            info::dump(&dir)?;
             Ok(0)
         }
         Command::Ls => {

@@ -442,15 +442,15 @@ impl Recorder {
         let args = pt::syscall_args(&entry);
         let forced = if let Some(info) = task.cancel_for.take() {
             task.expect = Some(info);
-            Some(-ERESTARTNOINTR)
+            Some((-ERESTARTNOINTR, SyscallExtra::CancelledForSignal))
         } else {
-            task.refused.take().map(|e| -(e as i64))
+            task.refused.take().map(|e| (-(e as i64), SyscallExtra::None))
         };
-        if let Some(result) = forced {
+        if let Some((result, extra)) = forced {
             regs.rax = result as u64;
             regs.orig_rax = nr;
             pt::set_regs(tid, &regs)?;
-            self.push(Event::Syscall { tid, nr, args, result, writes: vec![], extra: SyscallExtra::None })?;
+            self.push(Event::Syscall { tid, nr, args, result, writes: vec![], extra })?;
             if let Some(info) = self.task(tid).expect {
                 let tgid = self.task(tid).tgid;
                 pt::tgkill(tgid, tid, signo(&info))?;

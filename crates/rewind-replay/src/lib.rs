@@ -80,7 +80,7 @@ pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
         files: FileStore::new(dir),
         header: reader.header().clone(),
         reader,
-        lookahead: None,
+        lookahead: std::collections::VecDeque::new(),
         tasks: HashMap::new(),
         stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
         event: 0,
@@ -93,8 +93,9 @@ pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
 
 struct Replayer {
     reader: EventReader,
-    /// One event read ahead (rt_sigsuspend needs to know the signal that ends it).
-    lookahead: Option<std::result::Result<Option<(u64, Event)>, TraceError>>,
+    /// Events read ahead (rt_sigsuspend needs to know the signal that ends it);
+    /// a read error is kept in place until replay reaches it.
+    lookahead: std::collections::VecDeque<std::result::Result<Option<(u64, Event)>, TraceError>>,
     files: FileStore,
     header: rewind_trace::Header,
     tasks: HashMap<Tid, Task>,
@@ -115,18 +116,32 @@ fn describe_syscall(nr: u64, args: &[u64; 6]) -> String {
 
 impl Replayer {
     fn next(&mut self) -> std::result::Result<Option<(u64, Event)>, TraceError> {
-        match self.lookahead.take() {
+        match self.lookahead.pop_front() {
             Some(r) => r,
             None => self.reader.next_event(),
         }
     }
 
-    fn peek(&mut self) -> Option<&Event> {
-        if self.lookahead.is_none() {
-            self.lookahead = Some(self.reader.next_event());
+    /// The next event of task `tid`, reading ahead at most `LOOKAHEAD` events.
+    fn peek_task(&mut self, tid: Tid) -> Option<&Event> {
+        const LOOKAHEAD: usize = 100_000;
+        let mut i = 0;
+        loop {
+            if i == self.lookahead.len() {
+                if i >= LOOKAHEAD {
+                    return None;
+                }
+                let r = self.reader.next_event();
+                self.lookahead.push_back(r);
+            }
+            match &self.lookahead[i] {
+                Ok(Some((_, e))) if e.tid() == Some(tid) => break,
+                Ok(Some(_)) => i += 1,
+                _ => return None,
+            }
         }
-        match &self.lookahead {
-            Some(Ok(Some((_, e)))) => Some(e),
+        match &self.lookahead[i] {
+            Ok(Some((_, e))) => Some(e),
             _ => None,
         }
     }
@@ -339,6 +354,9 @@ impl Replayer {
             return Ok(());
         }
         let entry = self.to_entry(tid, nr, Some(args))?;
+        if extra == SyscallExtra::CancelledForSignal {
+            return self.emulate(tid, entry, nr, result, writes);
+        }
         let spec = sc::spec(nr).ok_or_else(|| self.fail(format!("the trace has syscall {nr}, unknown to this rewind")))?;
         let execute_then_restore = match spec.policy {
             Policy::Execute => Some(false),
@@ -350,7 +368,7 @@ impl Replayer {
                 libc::SYS_rt_sigsuspend => {
                     // Really suspend, with the recorded signal queued, so the kernel
                     // swaps the mask and restores it after the handler as it did.
-                    let next_signal = match self.peek() {
+                    let next_signal = match self.peek_task(tid) {
                         Some(Event::Signal { tid: t, signo, kind: SignalKind::Asynchronous, .. }) if *t == tid => Some(*signo),
                         _ => None,
                     };

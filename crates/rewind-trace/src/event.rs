@@ -95,6 +95,9 @@ pub enum SyscallExtra {
     /// A file-backed mmap: replay maps anonymous memory at the recorded address
     /// and fills it from the copy of the file.
     MapFile { file: FileRef, offset: u64, shared: bool },
+    /// The recorder skipped this syscall to deliver a held-back signal first; it
+    /// restarts after the handler. Replay skips it too, whatever its policy.
+    CancelledForSignal,
 }
 
 /// How a signal reached the program.
