@@ -27,7 +27,11 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
     let mut reader = EventReader::open(dir)?;
     let h = reader.header().clone();
     let mut s = TraceSummary {
-        command: h.argv.clone(),
+        command: h
+            .argv
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect(),
         program: h.program.clone(),
         exit_code: None,
         signal: None,
@@ -77,8 +81,14 @@ fn dir_size(dir: &Path) -> u64 {
     let mut total = 0;
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
-            let Ok(m) = std::fs::symlink_metadata(e.path()) else { continue };
-            total += if m.is_dir() { dir_size(&e.path()) } else { m.len() };
+            let Ok(m) = std::fs::symlink_metadata(e.path()) else {
+                continue;
+            };
+            total += if m.is_dir() {
+                dir_size(&e.path())
+            } else {
+                m.len()
+            };
         }
     }
     total
@@ -92,7 +102,11 @@ pub fn human_bytes(b: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{b} B") } else { format!("{v:.1} {}", units[u]) }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
 }
 
 pub fn show(dir: &Path, json: bool) -> Result<()> {
@@ -152,19 +166,55 @@ pub fn dump(dir: &Path) -> Result<()> {
     let mut out = out.lock();
     while let Some((n, ev)) = reader.next_event()? {
         let line = match &ev {
-            Event::Syscall { tid, nr, args, result, writes, extra } => {
+            Event::Syscall {
+                tid,
+                nr,
+                args,
+                result,
+                writes,
+                extra,
+            } => {
                 let bytes: usize = writes.iter().map(|w| w.data.len()).sum();
                 let extra = match extra {
                     rewind_trace::SyscallExtra::None => String::new(),
-                    rewind_trace::SyscallExtra::CancelledForSignal => " (cancelled to deliver a signal; restarts)".into(),
-                    rewind_trace::SyscallExtra::Output { stream, data } => format!(" output {stream:?} {} bytes", data.len()),
-                    rewind_trace::SyscallExtra::MapFile { file, offset, shared } => format!(" maps {} @{offset:#x}{}", file.original, if *shared { " shared" } else { "" }),
+                    rewind_trace::SyscallExtra::CancelledForSignal => {
+                        " (cancelled to deliver a signal; restarts)".into()
+                    }
+                    rewind_trace::SyscallExtra::Output { stream, data } => {
+                        format!(" output {stream:?} {} bytes", data.len())
+                    }
+                    rewind_trace::SyscallExtra::MapFile {
+                        file,
+                        offset,
+                        shared,
+                    } => format!(
+                        " maps {} @{offset:#x}{}",
+                        file.original,
+                        if *shared { " shared" } else { "" }
+                    ),
                 };
                 format!("{tid} {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {result} [{} writes, {bytes} bytes]{extra}", rewind_syscalls::name(*nr), args[0], args[1], args[2], args[3], args[4], args[5], writes.len())
             }
-            Event::SyscallNoReturn { tid, nr, args } => format!("{tid} {}({:#x}) (no return)", rewind_syscalls::name(*nr), args[0]),
-            Event::Exec { tid, exe, regs, mappings, .. } => format!("{tid} exec {} (rip {:#x}, {} mappings)", exe.original, regs.rip, mappings.len()),
-            Event::Signal { tid, signo, kind, .. } => format!("{tid} signal {signo} {kind:?}"),
+            Event::SyscallNoReturn { tid, nr, args } => format!(
+                "{tid} {}({:#x}) (no return)",
+                rewind_syscalls::name(*nr),
+                args[0]
+            ),
+            Event::Exec {
+                tid,
+                exe,
+                regs,
+                mappings,
+                ..
+            } => format!(
+                "{tid} exec {} (rip {:#x}, {} mappings)",
+                exe.original,
+                regs.rip,
+                mappings.len()
+            ),
+            Event::Signal {
+                tid, signo, kind, ..
+            } => format!("{tid} signal {signo} {kind:?}"),
             Event::Exit { tid, status } => format!("{tid} exit status {status:#x}"),
             other => format!("{other:?}"),
         };

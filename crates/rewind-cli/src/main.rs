@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "rewind", version, about = "Record and replay Linux programs, exactly, without hardware counters")]
+#[command(
+    name = "rewind",
+    version,
+    about = "Record and replay Linux programs, exactly, without hardware counters"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,8 +27,13 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
         /// The program and its arguments.
-        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "PROGRAM [ARGS]...")]
-        command: Vec<String>,
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "PROGRAM [ARGS]..."
+        )]
+        command: Vec<std::ffi::OsString>,
     },
     /// Replay a recording.
     Replay {
@@ -117,23 +126,33 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn record(output: Option<PathBuf>, command: Vec<String>) -> Result<i32> {
-    let program = rewind_record::resolve_program(&command[0]).map_err(|e| anyhow::Error::new(ProgramNotFound(e.to_string())))?;
+fn record(output: Option<PathBuf>, command: Vec<std::ffi::OsString>) -> Result<i32> {
+    let program = rewind_record::resolve_program(&command[0].to_string_lossy())
+        .map_err(|e| anyhow::Error::new(ProgramNotFound(e.to_string())))?;
     let (trace_dir, in_store) = match output {
         Some(dir) => {
             store::check_new_dir(&dir)?;
             (dir, false)
         }
-        None => (store::new_trace_dir(&command[0])?, true),
+        None => (store::new_trace_dir(&command[0].to_string_lossy())?, true),
     };
-    let opts = rewind_record::RecordOptions { program, argv: command, trace_dir: trace_dir.clone() };
-    let outcome = rewind_record::record(&opts).with_context(|| format!("recording into {}", trace_dir.display()))?;
+    let opts = rewind_record::RecordOptions {
+        program,
+        argv: command,
+        trace_dir: trace_dir.clone(),
+    };
+    let outcome = rewind_record::record(&opts)
+        .with_context(|| format!("recording into {}", trace_dir.display()))?;
     if in_store {
         store::set_latest(&trace_dir)?;
     }
     if let Some(why) = outcome.aborted {
         eprintln!("rewind: {why} (trace kept in {})", trace_dir.display());
-        return Ok(if outcome.exit_code == 0 { 70 } else { outcome.exit_code });
+        return Ok(if outcome.exit_code == 0 {
+            70
+        } else {
+            outcome.exit_code
+        });
     }
     Ok(outcome.exit_code)
 }

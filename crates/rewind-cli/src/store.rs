@@ -12,15 +12,21 @@ pub fn store_dir() -> Result<PathBuf> {
     if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(d).join("rewind/traces"));
     }
-    let home = std::env::var_os("HOME").filter(|d| !d.is_empty()).ok_or_else(|| anyhow!("neither REWIND_TRACE_DIR nor HOME is set; pass -o DIR"))?;
+    let home = std::env::var_os("HOME")
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| anyhow!("neither REWIND_TRACE_DIR nor HOME is set; pass -o DIR"))?;
     Ok(PathBuf::from(home).join(".local/share/rewind/traces"))
 }
 
 /// Creates `<store>/<program>-<N>` with the first free N.
 pub fn new_trace_dir(program: &str) -> Result<PathBuf> {
     let store = store_dir()?;
-    std::fs::create_dir_all(&store).with_context(|| format!("cannot create the trace store {}", store.display()))?;
-    let base = Path::new(program).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "trace".into());
+    std::fs::create_dir_all(&store)
+        .with_context(|| format!("cannot create the trace store {}", store.display()))?;
+    let base = Path::new(program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "trace".into());
     for n in 0.. {
         let dir = store.join(format!("{base}-{n}"));
         match std::fs::create_dir(&dir) {
@@ -35,9 +41,14 @@ pub fn new_trace_dir(program: &str) -> Result<PathBuf> {
 /// `-o DIR` must be new or empty: never mix two recordings.
 pub fn check_new_dir(dir: &Path) -> Result<()> {
     if dir.exists() {
-        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty {
-            bail!("{} already exists and is not empty; choose a new directory", dir.display());
+            bail!(
+                "{} already exists and is not empty; choose a new directory",
+                dir.display()
+            );
         }
     }
     Ok(())
@@ -47,9 +58,13 @@ pub fn set_latest(dir: &Path) -> Result<()> {
     let store = store_dir()?;
     let link = store.join("latest");
     let tmp = store.join(format!(".latest-{}", std::process::id()));
-    let target = dir.file_name().map(PathBuf::from).unwrap_or_else(|| dir.to_path_buf());
+    let target = dir
+        .file_name()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.to_path_buf());
     let _ = std::fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(&target, &tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    std::os::unix::fs::symlink(&target, &tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))?;
     std::fs::rename(&tmp, &link).with_context(|| format!("cannot update {}", link.display()))?;
     Ok(())
 }
@@ -93,16 +108,25 @@ pub fn list() -> Result<()> {
         rows.push((modified, name, e.path()));
     }
     rows.sort();
-    println!("{:<28} {:>8} {:>10} {:>6}  COMMAND", "TRACE", "EVENTS", "SIZE", "EXIT");
+    println!(
+        "{:<28} {:>8} {:>10} {:>6}  COMMAND",
+        "TRACE", "EVENTS", "SIZE", "EXIT"
+    );
     for (_, name, path) in rows {
-        let mark = if latest.as_deref() == Some(Path::new(&name)) { "*" } else { " " };
+        let mark = if latest.as_deref() == Some(Path::new(&name)) {
+            "*"
+        } else {
+            " "
+        };
         match crate::info::summarize(&path) {
             Ok(s) => println!(
                 "{mark}{:<27} {:>8} {:>10} {:>6}  {}",
                 name,
                 s.events,
                 crate::info::human_bytes(s.trace_bytes),
-                s.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
+                s.exit_code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 s.command.join(" ")
             ),
             Err(e) => println!("{mark}{:<27} unreadable: {e}", name),

@@ -330,3 +330,100 @@ fn help_works() {
         );
     }
 }
+
+/// Arguments are bytes, not necessarily UTF-8 (file names often are not).
+#[test]
+fn record_non_utf8_argument() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let fx = Fixture::new();
+    let trace = fx.trace("trace");
+    let arg = OsStr::from_bytes(b"caf\xe9-\xff\xfe");
+    let rec = fx.record(&trace, &[OsStr::new("/bin/echo").into(), arg.into()], None);
+    assert_no_panic(&rec);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    assert_eq!(rec.stdout, b"caf\xe9-\xff\xfe\n", "{}", rec.describe());
+    let rep = fx.replay(&trace);
+    assert_faithful(&rec, &rep);
+}
+
+/// A program that dies of an unhandled SIGSEGV: exit status 139.
+#[test]
+fn record_killed_by_sigsegv() {
+    let fx = Fixture::new();
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv(["sh", "-c", "echo $$; kill -SEGV $$"]), None);
+    assert_eq!(rec.code(), 128 + 11, "{}", rec.describe());
+    let rep = fx.replay(&trace);
+    assert_faithful(&rec, &rep);
+}
+
+/// Ctrl-C in a terminal sends SIGINT to the whole foreground process group:
+/// the recorded program dies of it, rewind exits 130 and keeps a trace that
+/// replays.
+#[test]
+fn record_interrupted_by_sigint() {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    let fx = Fixture::new();
+    let trace = fx.trace("trace");
+    let mut cmd = fx.rewind(["record", "-o"]);
+    cmd.arg(&trace)
+        .args(["--", "sh", "-c", "echo started; exec sleep 30"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let mut child = cmd.spawn().unwrap();
+    let pgid = child.id() as i32;
+    // Wait until the program has started (its output arrives), then interrupt.
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 8];
+    std::io::Read::read_exact(&mut out, &mut first).expect("the program did not start");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    unsafe {
+        libc::kill(-pgid, libc::SIGINT);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+            panic!("rewind record did not exit after SIGINT");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let mut rest = Vec::new();
+    std::io::Read::read_to_end(&mut out, &mut rest).unwrap();
+    let mut err = Vec::new();
+    std::io::Read::read_to_end(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    let rec = Run {
+        cmd: "rewind record -- sh -c 'echo started; exec sleep 30' (then SIGINT)".into(),
+        status,
+        stdout: [&first[..], &rest[..]].concat(),
+        stderr: err,
+    };
+    assert_no_panic(&rec);
+    assert_eq!(rec.code(), 130, "{}", rec.describe());
+    assert_eq!(rec.stdout, b"started\n", "{}", rec.describe());
+    let rep = fx.replay(&trace);
+    assert_faithful(&rec, &rep);
+}
+
+/// `ls` with a trace directory that does not exist yet: no panic, and either an
+/// empty listing or a one-line error.
+#[test]
+fn ls_without_traces() {
+    let fx = Fixture::new();
+    let mut cmd = fx.rewind(["ls"]);
+    cmd.env("REWIND_TRACE_DIR", fx.path().join("does-not-exist"));
+    let r = run(cmd, None);
+    assert_no_panic(&r);
+    if !r.status.success() {
+        assert_one_line_error(&r);
+    }
+}

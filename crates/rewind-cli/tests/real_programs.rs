@@ -229,3 +229,25 @@ fn date_nanoseconds() {
         rec.describe()
     );
 }
+
+/// Thousands of small reads and writes in two processes joined by a pipe, with
+/// data from /dev/urandom: a long trace with many chunks.
+#[test]
+fn dd_pipeline_many_syscalls() {
+    let fx = Fixture::new();
+    let (rec, _) = roundtrip(
+        &fx,
+        &argv([
+            "sh",
+            "-c",
+            "dd if=/dev/urandom bs=100 count=3000 2>/dev/null | sha256sum; echo dd done",
+        ]),
+        None,
+        OK_NONDET,
+    );
+    assert!(
+        rec.stdout_str().ends_with("dd done\n"),
+        "{}",
+        rec.describe()
+    );
+}

@@ -168,3 +168,47 @@ fn replay_without_the_executable() {
     let rep = fx.replay(&trace);
     assert_faithful(&rec, &rep);
 }
+
+/// Copies a directory tree (files are copied, never linked).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A trace is self-contained: a copy of it (as made when moving it to another
+/// file system or machine, where the recorder's hard links cannot follow) replays.
+#[test]
+fn replay_copied_trace() {
+    let fx = Fixture::new();
+    let exe = fx.compile("exit_code");
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv([&exe]), None);
+    assert_eq!(rec.code(), 3, "{}", rec.describe());
+    let copy = fx.trace("copied-trace");
+    copy_tree(&trace, &copy);
+    std::fs::remove_dir_all(&trace).unwrap();
+    let rep = fx.replay(&copy);
+    assert_faithful(&rec, &rep);
+}
+
+/// A trace that was moved (renamed) replays.
+#[test]
+fn replay_moved_trace() {
+    let fx = Fixture::new();
+    let exe = fx.compile("fork_wait");
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv([&exe]), None);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    let moved = fx.trace("a-trace-with-a-longer-name");
+    std::fs::rename(&trace, &moved).unwrap();
+    let rep = fx.replay(&moved);
+    assert_faithful(&rec, &rep);
+}

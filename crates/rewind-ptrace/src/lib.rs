@@ -117,7 +117,8 @@ pub fn resume_cont(tid: Tid, sig: i32) -> io::Result<()> {
 }
 
 pub fn set_options(tid: Tid, options: i32) -> io::Result<()> {
-    check(unsafe { libc::ptrace(libc::PTRACE_SETOPTIONS, tid, 0, options as libc::c_long) }).map(drop)
+    check(unsafe { libc::ptrace(libc::PTRACE_SETOPTIONS, tid, 0, options as libc::c_long) })
+        .map(drop)
 }
 
 /// The `PTRACE_GETEVENTMSG` value (new child's tid at fork events).
@@ -178,15 +179,23 @@ pub fn read_mem(tid: Tid, addr: u64, len: usize) -> io::Result<Vec<u8>> {
     if len == 0 {
         return Ok(buf);
     }
-    let local = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: len };
-    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: len };
+    let local = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: len,
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut libc::c_void,
+        iov_len: len,
+    };
     let n = unsafe { libc::process_vm_readv(tid, &local, 1, &remote, 1, 0) };
     if n == len as isize {
         return Ok(buf);
     }
     // Fall back to /proc/PID/mem, which also reads pages process_vm_readv refuses
     // (e.g. PROT_NONE guard areas are still an error there, which is what we want).
-    let f = OpenOptions::new().read(true).open(format!("/proc/{tid}/mem"))?;
+    let f = OpenOptions::new()
+        .read(true)
+        .open(format!("/proc/{tid}/mem"))?;
     f.read_exact_at(&mut buf, addr)?;
     Ok(buf)
 }
@@ -197,13 +206,21 @@ pub fn write_mem(tid: Tid, addr: u64, data: &[u8]) -> io::Result<()> {
     if data.is_empty() {
         return Ok(());
     }
-    let local = libc::iovec { iov_base: data.as_ptr() as *mut libc::c_void, iov_len: data.len() };
-    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: data.len() };
+    let local = libc::iovec {
+        iov_base: data.as_ptr() as *mut libc::c_void,
+        iov_len: data.len(),
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut libc::c_void,
+        iov_len: data.len(),
+    };
     let n = unsafe { libc::process_vm_writev(tid, &local, 1, &remote, 1, 0) };
     if n == data.len() as isize {
         return Ok(());
     }
-    let f = OpenOptions::new().write(true).open(format!("/proc/{tid}/mem"))?;
+    let f = OpenOptions::new()
+        .write(true)
+        .open(format!("/proc/{tid}/mem"))?;
     f.write_all_at(data, addr)
 }
 
@@ -238,7 +255,11 @@ pub fn inject_syscall(tid: Tid, nr: u64, args: &[u64]) -> io::Result<i64> {
                     // A signal arriving meanwhile stays pending: it is reported
                     // again once the task resumes normally.
                     WaitStatus::Signal(_) => resume_syscall(tid, 0)?,
-                    other => return Err(io::Error::other(format!("task {tid} {other:?} during an injected syscall"))),
+                    other => {
+                        return Err(io::Error::other(format!(
+                            "task {tid} {other:?} during an injected syscall"
+                        )))
+                    }
                 }
             }
         }
@@ -325,11 +346,23 @@ mod tests {
     #[test]
     fn wait_status_decoding() {
         // stopped by SIGTRAP|0x80: 0x857f
-        assert_eq!(WaitStatus::from_raw(((libc::SIGTRAP | 0x80) << 8) | 0x7f), WaitStatus::Syscall);
-        assert_eq!(WaitStatus::from_raw((event::EXEC << 16) | (libc::SIGTRAP << 8) | 0x7f), WaitStatus::Event(event::EXEC));
-        assert_eq!(WaitStatus::from_raw((libc::SIGSEGV << 8) | 0x7f), WaitStatus::Signal(libc::SIGSEGV));
+        assert_eq!(
+            WaitStatus::from_raw(((libc::SIGTRAP | 0x80) << 8) | 0x7f),
+            WaitStatus::Syscall
+        );
+        assert_eq!(
+            WaitStatus::from_raw((event::EXEC << 16) | (libc::SIGTRAP << 8) | 0x7f),
+            WaitStatus::Event(event::EXEC)
+        );
+        assert_eq!(
+            WaitStatus::from_raw((libc::SIGSEGV << 8) | 0x7f),
+            WaitStatus::Signal(libc::SIGSEGV)
+        );
         assert_eq!(WaitStatus::from_raw(3 << 8), WaitStatus::Exited(3));
-        assert_eq!(WaitStatus::from_raw(libc::SIGKILL), WaitStatus::Killed(libc::SIGKILL));
+        assert_eq!(
+            WaitStatus::from_raw(libc::SIGKILL),
+            WaitStatus::Killed(libc::SIGKILL)
+        );
     }
 
     #[test]
@@ -409,7 +442,10 @@ pub fn apply_cpuid(regs: &mut Regs, out: [u32; 4]) {
 /// Monotonic clock read with a real syscall. A tracer that runs with RDTSC
 /// trapping on (see [`trap_own_tsc`]) must not use the vDSO clock, which reads the TSC.
 pub fn monotonic_ns() -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     unsafe { libc::syscall(libc::SYS_clock_gettime, libc::CLOCK_MONOTONIC, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }

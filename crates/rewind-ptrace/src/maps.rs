@@ -48,7 +48,9 @@ fn parse_line(line: &str) -> Option<MapEntry> {
 }
 
 pub fn read_maps(tid: i32) -> io::Result<Vec<MapEntry>> {
-    Ok(parse_maps(&std::fs::read_to_string(format!("/proc/{tid}/maps"))?))
+    Ok(parse_maps(&std::fs::read_to_string(format!(
+        "/proc/{tid}/maps"
+    ))?))
 }
 
 #[cfg(test)]

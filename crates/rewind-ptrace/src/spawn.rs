@@ -24,10 +24,24 @@ pub struct SpawnSetup {
 /// then execs `path`. Returns its pid once it is stopped at the SIGSTOP, with
 /// [`crate::TRACE_OPTIONS`] set. An exec failure makes the child exit with 127 after
 /// writing the errno to the returned pipe (read it with [`exec_error`]).
-pub fn spawn_traced(path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>], setup: &SpawnSetup) -> io::Result<(Tid, std::fs::File)> {
-    let cpath = CString::new(path).map_err(|_| io::Error::other("program path contains a NUL byte"))?;
-    let cargv: Vec<CString> = argv.iter().map(|a| CString::new(a.clone())).collect::<Result<_, _>>().map_err(|_| io::Error::other("argument contains a NUL byte"))?;
-    let cenv: Vec<CString> = envp.iter().map(|a| CString::new(a.clone())).collect::<Result<_, _>>().map_err(|_| io::Error::other("environment contains a NUL byte"))?;
+pub fn spawn_traced(
+    path: &str,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    setup: &SpawnSetup,
+) -> io::Result<(Tid, std::fs::File)> {
+    let cpath =
+        CString::new(path).map_err(|_| io::Error::other("program path contains a NUL byte"))?;
+    let cargv: Vec<CString> = argv
+        .iter()
+        .map(|a| CString::new(a.clone()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| io::Error::other("argument contains a NUL byte"))?;
+    let cenv: Vec<CString> = envp
+        .iter()
+        .map(|a| CString::new(a.clone()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| io::Error::other("environment contains a NUL byte"))?;
     let mut pargv: Vec<*const libc::c_char> = cargv.iter().map(|c| c.as_ptr()).collect();
     pargv.push(std::ptr::null());
     let mut penv: Vec<*const libc::c_char> = cenv.iter().map(|c| c.as_ptr()).collect();
@@ -46,7 +60,13 @@ pub fn spawn_traced(path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>], setup: &Spaw
         // Child: only async-signal-safe calls from here on.
         unsafe {
             libc::close(fds[0]);
-            for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGPIPE, libc::SIGHUP] {
+            for sig in [
+                libc::SIGINT,
+                libc::SIGQUIT,
+                libc::SIGTERM,
+                libc::SIGPIPE,
+                libc::SIGHUP,
+            ] {
                 libc::signal(sig, libc::SIG_DFL);
             }
             let mut empty: libc::sigset_t = std::mem::zeroed();
@@ -64,16 +84,24 @@ pub fn spawn_traced(path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>], setup: &Spaw
                 }
             }
             if let Some((soft, hard)) = setup.stack_limit {
-                let lim = libc::rlimit { rlim_cur: soft, rlim_max: hard };
+                let lim = libc::rlimit {
+                    rlim_cur: soft,
+                    rlim_max: hard,
+                };
                 libc::setrlimit(libc::RLIMIT_STACK, &lim);
             }
             if setup.no_core {
-                let lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+                let lim = libc::rlimit {
+                    rlim_cur: 0,
+                    rlim_max: 0,
+                };
                 libc::setrlimit(libc::RLIMIT_CORE, &lim);
             }
             if setup.no_aslr {
                 let cur = libc::personality(0xffffffff);
-                libc::personality((cur as libc::c_ulong) | libc::ADDR_NO_RANDOMIZE as libc::c_ulong);
+                libc::personality(
+                    (cur as libc::c_ulong) | libc::ADDR_NO_RANDOMIZE as libc::c_ulong,
+                );
             }
             if setup.trap_tsc {
                 libc::prctl(libc::PR_SET_TSC, libc::PR_TSC_SIGSEGV, 0, 0, 0);
@@ -92,7 +120,11 @@ pub fn spawn_traced(path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>], setup: &Spaw
     let errpipe = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fds[0]) };
     match wait(pid)? {
         (_, _, WaitStatus::Signal(libc::SIGSTOP)) => {}
-        (_, _, other) => return Err(io::Error::other(format!("traced child did not stop as expected: {other:?}"))),
+        (_, _, other) => {
+            return Err(io::Error::other(format!(
+                "traced child did not stop as expected: {other:?}"
+            )))
+        }
     }
     crate::set_options(pid, crate::TRACE_OPTIONS)?;
     Ok((pid, errpipe))

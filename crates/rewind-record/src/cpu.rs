@@ -5,7 +5,9 @@ use rewind_trace::CpuidRecord;
 use std::arch::x86_64::__cpuid_count;
 
 /// Leaves with meaningful subleaves.
-const SUBLEAF_LEAVES: &[u32] = &[4, 7, 0xb, 0xd, 0xf, 0x10, 0x12, 0x14, 0x17, 0x18, 0x1d, 0x1e, 0x1f, 0x20, 0x23, 0x24];
+const SUBLEAF_LEAVES: &[u32] = &[
+    4, 7, 0xb, 0xd, 0xf, 0x10, 0x12, 0x14, 0x17, 0x18, 0x1d, 0x1e, 0x1f, 0x20, 0x23, 0x24,
+];
 
 /// CPUID as the recorded program sees it: RDRAND, RDSEED (whose results cannot be
 /// trapped) and transactional memory (HLE/RTM: aborts are nondeterministic) are
@@ -35,13 +37,21 @@ pub fn all_leaves() -> Vec<CpuidRecord> {
             continue;
         }
         for leaf in base..=max.min(base + 0x40) {
-            let subs = if SUBLEAF_LEAVES.contains(&leaf) { 64 } else { 1 };
+            let subs = if SUBLEAF_LEAVES.contains(&leaf) {
+                64
+            } else {
+                1
+            };
             for subleaf in 0..subs {
                 let r = cpuid(leaf, subleaf);
                 if subleaf > 0 && r == [0; 4] {
                     break;
                 }
-                out.push(CpuidRecord { leaf, subleaf, out: r });
+                out.push(CpuidRecord {
+                    leaf,
+                    subleaf,
+                    out: r,
+                });
             }
         }
     }
@@ -51,7 +61,12 @@ pub fn all_leaves() -> Vec<CpuidRecord> {
 pub fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())))
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+            })
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -11,7 +11,12 @@ const AT_IGNORE: u64 = 1;
 const AT_SYSINFO_EHDR: u64 = 33;
 
 /// Called at the syscall-exit stop of a successful execve.
-pub fn capture(tid: Tid, regs: &Regs, files: &mut FileStore, cpuid_faulting: bool) -> Result<Event> {
+pub fn capture(
+    tid: Tid,
+    regs: &Regs,
+    files: &mut FileStore,
+    cpuid_faulting: bool,
+) -> Result<Event> {
     let maps = pt::read_maps(tid)?;
     let stack_map = maps
         .iter()
@@ -25,21 +30,45 @@ pub fn capture(tid: Tid, regs: &Regs, files: &mut FileStore, cpuid_faulting: boo
     for m in &maps {
         let file = if m.is_file() {
             let link = format!("/proc/{tid}/map_files/{:x}-{:x}", m.start, m.end);
-            Some(files.add(Path::new(&link), &m.name).map_err(|e| anyhow!("cannot copy {} into the trace: {e}", m.name))?)
+            Some(
+                files
+                    .add(Path::new(&link), &m.name)
+                    .map_err(|e| anyhow!("cannot copy {} into the trace: {e}", m.name))?,
+            )
         } else {
             None
         };
-        mappings.push(Mapping { start: m.start, end: m.end, perms: m.perms.clone(), offset: m.offset, file, name: m.name.clone() });
+        mappings.push(Mapping {
+            start: m.start,
+            end: m.end,
+            perms: m.perms.clone(),
+            offset: m.offset,
+            file,
+            name: m.name.clone(),
+        });
     }
     let exe_link = format!("/proc/{tid}/exe");
-    let exe_name = std::fs::read_link(&exe_link).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-    let exe = files.add(Path::new(&exe_link), &exe_name).map_err(|e| anyhow!("cannot copy {exe_name} into the trace: {e}"))?;
+    let exe_name = std::fs::read_link(&exe_link)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let exe = files
+        .add(Path::new(&exe_link), &exe_name)
+        .map_err(|e| anyhow!("cannot copy {exe_name} into the trace: {e}"))?;
     // CPUID faulting is reset by execve. Without it (CPUs that lack it) CPUID runs
     // natively, which is faithful when replaying on the same machine.
     if cpuid_faulting && !pt::enable_cpuid_faulting(tid)? {
         return Err(anyhow!("cannot enable CPUID faulting in process {tid}"));
     }
-    Ok(Event::Exec { tid, exe, regs: *regs, stack: MemWrite { addr: regs.rsp, data: stack }, mappings })
+    Ok(Event::Exec {
+        tid,
+        exe,
+        regs: *regs,
+        stack: MemWrite {
+            addr: regs.rsp,
+            data: stack,
+        },
+        mappings,
+    })
 }
 
 /// Turns the auxv's AT_SYSINFO_EHDR entry into AT_IGNORE, so the C library does
@@ -47,7 +76,10 @@ pub fn capture(tid: Tid, regs: &Regs, files: &mut FileStore, cpuid_faulting: boo
 /// at the initial stack pointer: argc, argv[], NULL, envp[], NULL, auxv pairs.
 /// Returns the offset of the patched key.
 pub fn hide_vdso(stack: &mut [u8]) -> Option<usize> {
-    let word = |s: &[u8], i: usize| s.get(i * 8..i * 8 + 8).map(|b| u64::from_ne_bytes(b.try_into().unwrap()));
+    let word = |s: &[u8], i: usize| {
+        s.get(i * 8..i * 8 + 8)
+            .map(|b| u64::from_ne_bytes(b.try_into().unwrap()))
+    };
     let argc = word(stack, 0)? as usize;
     let mut i = 1 + argc + 1;
     while word(stack, i)? != 0 {
@@ -78,7 +110,9 @@ mod tests {
     #[test]
     fn hides_the_vdso_entry() {
         // argc=1, argv0, NULL, env0, env1, NULL, (6, 4096), (33, vdso), (0, 0)
-        let mut s = words(&[1, 0x1000, 0, 0x2000, 0x2008, 0, 6, 4096, 33, 0x7fff0000, 0, 0]);
+        let mut s = words(&[
+            1, 0x1000, 0, 0x2000, 0x2008, 0, 6, 4096, 33, 0x7fff0000, 0, 0,
+        ]);
         let off = hide_vdso(&mut s).unwrap();
         assert_eq!(off, 8 * 8);
         assert_eq!(&s[off..off + 8], &AT_IGNORE.to_ne_bytes());

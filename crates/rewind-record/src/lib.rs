@@ -18,21 +18,20 @@ use anyhow::{anyhow, Context, Result};
 use rewind_ptrace::{self as pt, Tid, TrapInsn, WaitStatus};
 use rewind_syscalls::{self as sc, Policy};
 use rewind_trace::{
-    Event, FileStore, ForkKind, Header, MemWrite, OutputStream, RecordingMode, SignalKind, Summary, SyscallExtra,
-    TraceWriter,
+    Event, FileStore, ForkKind, Header, MemWrite, OutputStream, RecordingMode, SignalKind, Summary,
+    SyscallExtra, TraceWriter,
 };
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
 
-
 /// What to record.
 pub struct RecordOptions {
     /// The executable, resolved through PATH.
     pub program: PathBuf,
     /// argv, starting with the name the user typed.
-    pub argv: Vec<String>,
+    pub argv: Vec<std::ffi::OsString>,
     /// Directory to create the trace in (must not exist or be empty).
     pub trace_dir: PathBuf,
 }
@@ -71,8 +70,14 @@ fn install_signal_handlers() {
     unsafe {
         libc::signal(libc::SIGINT, libc::SIG_IGN);
         libc::signal(libc::SIGQUIT, libc::SIG_IGN);
-        libc::signal(libc::SIGTERM, forward_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGHUP, forward_signal as *const () as libc::sighandler_t);
+        libc::signal(
+            libc::SIGTERM,
+            forward_signal as *const () as libc::sighandler_t,
+        );
+        libc::signal(
+            libc::SIGHUP,
+            forward_signal as *const () as libc::sighandler_t,
+        );
     }
 }
 
@@ -135,14 +140,23 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
             kv
         })
         .collect();
-    let mut stack = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut stack = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut stack) };
     let header = Header {
         rewind_version: env!("CARGO_PKG_VERSION").to_string(),
         mode: RecordingMode::Boundaries,
-        argv: opts.argv.clone(),
+        argv: opts
+            .argv
+            .iter()
+            .map(|a| std::os::unix::ffi::OsStrExt::as_bytes(a.as_os_str()).to_vec())
+            .collect(),
         program: opts.program.to_string_lossy().into_owned(),
-        cwd: std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default(),
+        cwd: std::env::current_dir()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         env: env.clone(),
         start_unix_ns: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -157,10 +171,13 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
     let writer = TraceWriter::create(&opts.trace_dir, &header)?;
     install_signal_handlers();
 
-    let argv: Vec<Vec<u8>> = opts.argv.iter().map(|a| a.as_bytes().to_vec()).collect();
-    let setup = pt::SpawnSetup { no_aslr: true, trap_tsc: true, ..Default::default() };
+    let setup = pt::SpawnSetup {
+        no_aslr: true,
+        trap_tsc: true,
+        ..Default::default()
+    };
     pt::trap_own_tsc();
-    let (root, errpipe) = pt::spawn_traced(&header.program, &argv, &env, &setup)
+    let (root, errpipe) = pt::spawn_traced(&header.program, &header.argv, &env, &setup)
         .with_context(|| format!("cannot start {}", header.program))?;
     ROOT_PID.store(root, Ordering::Relaxed);
 
@@ -177,12 +194,21 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         last_flush_ns: pt::monotonic_ns(),
         cpuid_faulting: header.cpuid_faulting,
     };
-    rec.tasks.insert(root, Task { started: true, before_exec: true, tgid: root, ..Default::default() });
+    rec.tasks.insert(
+        root,
+        Task {
+            started: true,
+            before_exec: true,
+            tgid: root,
+            ..Default::default()
+        },
+    );
     pt::resume_syscall(root, 0)?;
     rec.run()?;
 
     let status = rec.root_status.unwrap_or(0);
-    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 127 && rec.writer.event_count() == 0 {
+    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 127 && rec.writer.event_count() == 0
+    {
         if let Some(e) = pt::exec_error(errpipe) {
             return Err(anyhow!("cannot execute {}: {e}", header.program));
         }
@@ -201,7 +227,11 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
     rec.writer.push(&Event::End(summary))?;
     let events = rec.writer.event_count();
     rec.writer.finish()?;
-    Ok(RecordOutcome { exit_code, events, aborted: rec.aborted })
+    Ok(RecordOutcome {
+        exit_code,
+        events,
+        aborted: rec.aborted,
+    })
 }
 
 fn fd_identity(path: &Path) -> Option<(u64, u64)> {
@@ -218,20 +248,35 @@ fn is_error(result: i64) -> bool {
 
 /// Signals the CPU raises for the instruction being executed.
 fn is_synchronous(sig: i32, code: i32) -> bool {
-    matches!(sig, libc::SIGSEGV | libc::SIGBUS | libc::SIGFPE | libc::SIGILL | libc::SIGTRAP | libc::SIGSYS) && code > 0
+    matches!(
+        sig,
+        libc::SIGSEGV | libc::SIGBUS | libc::SIGFPE | libc::SIGILL | libc::SIGTRAP | libc::SIGSYS
+    ) && code > 0
 }
 
 /// The task will die of `sig` at delivery: not caught, not ignored, default action
 /// terminates. Such a signal can be delivered wherever it arrives: nothing the
 /// program does afterwards is observable.
 fn is_fatal_now(tid: Tid, sig: i32) -> bool {
-    if matches!(sig, libc::SIGCHLD | libc::SIGCONT | libc::SIGURG | libc::SIGWINCH | libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU) {
+    if matches!(
+        sig,
+        libc::SIGCHLD
+            | libc::SIGCONT
+            | libc::SIGURG
+            | libc::SIGWINCH
+            | libc::SIGSTOP
+            | libc::SIGTSTP
+            | libc::SIGTTIN
+            | libc::SIGTTOU
+    ) {
         return false;
     }
     if sig == libc::SIGKILL {
         return true;
     }
-    let Ok(status) = std::fs::read_to_string(format!("/proc/{tid}/status")) else { return false };
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{tid}/status")) else {
+        return false;
+    };
     let mask = |key: &str| {
         status
             .lines()
@@ -272,6 +317,17 @@ impl Recorder {
                 Err(e) if e.raw_os_error() == Some(libc::ECHILD) => break,
                 Err(e) => return Err(e.into()),
             };
+            self.dispatch(tid, raw, st)?;
+            if self.aborted.is_some() {
+                self.kill_all();
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles one stop reported by wait.
+    fn dispatch(&mut self, tid: Tid, raw: i32, st: WaitStatus) -> Result<()> {
+        {
             let step = match st {
                 WaitStatus::Exited(_) | WaitStatus::Killed(_) => self.on_exit(tid, raw),
                 _ if !self.tasks.contains_key(&tid) => {
@@ -290,9 +346,18 @@ impl Recorder {
                 Err(e) if is_esrch(&e) => {}
                 Err(e) => return Err(e),
             }
-            if self.aborted.is_some() {
-                self.kill_all();
-            }
+        }
+        Ok(())
+    }
+
+    /// Runs only `tid` until its current syscall is over. Used for writes to
+    /// rewind's own stdout/stderr: several processes writing there concurrently
+    /// would otherwise reach the trace in the order wait() reports them, not the
+    /// order their bytes came out, and replay would print them reordered.
+    fn finish_syscall_alone(&mut self, tid: Tid) -> Result<()> {
+        while self.tasks.get(&tid).is_some_and(|t| t.in_syscall) && self.aborted.is_none() {
+            let (t, raw, st) = pt::wait(tid)?;
+            self.dispatch(t, raw, st)?;
         }
         Ok(())
     }
@@ -338,11 +403,22 @@ impl Recorder {
                     pt::event::VFORK => (ForkKind::Vfork, 0),
                     _ => (ForkKind::Clone, self.task(tid).entry.rdi),
                 };
-                self.push(Event::NewTask { tid, child, kind, flags })?;
+                self.push(Event::NewTask {
+                    tid,
+                    child,
+                    kind,
+                    flags,
+                })?;
                 if kind == ForkKind::Vfork {
                     self.task(tid).vfork_child = Some(child);
                 }
-                self.tasks.insert(child, Task { tgid: child, ..Default::default() });
+                self.tasks.insert(
+                    child,
+                    Task {
+                        tgid: child,
+                        ..Default::default()
+                    },
+                );
                 if self.early_children.remove(&child) {
                     self.task(child).started = true;
                     self.resume(child, 0)?;
@@ -402,8 +478,16 @@ impl Recorder {
                 regs.orig_rax = u64::MAX;
                 pt::set_regs(tid, &regs)?;
             }
+            _ if spec.data_in.is_some() && self.output_stream(tid, regs.rdi as i32).is_some() => {
+                self.resume(tid, 0)?;
+                return self.finish_syscall_alone(tid);
+            }
             Policy::Special if nr == libc::SYS_exit as u64 || nr == libc::SYS_exit_group as u64 => {
-                self.push(Event::SyscallNoReturn { tid, nr, args: pt::syscall_args(&regs) })?;
+                self.push(Event::SyscallNoReturn {
+                    tid,
+                    nr,
+                    args: pt::syscall_args(&regs),
+                })?;
             }
             Policy::Special if nr == libc::SYS_clone as u64 && regs.rdi & CLONE_THREAD != 0 => {
                 self.abort(
@@ -419,7 +503,11 @@ impl Recorder {
 
     /// The vfork child `child` exec'd or exited: its parent's vfork can complete.
     fn release_vfork_parent(&mut self, child: Tid) -> Result<()> {
-        let parent = self.tasks.iter().find(|(_, t)| t.vfork_child == Some(child)).map(|(&p, _)| p);
+        let parent = self
+            .tasks
+            .iter()
+            .find(|(_, t)| t.vfork_child == Some(child))
+            .map(|(&p, _)| p);
         if let Some(p) = parent {
             let task = self.task(p);
             task.vfork_child = None;
@@ -444,13 +532,22 @@ impl Recorder {
             task.expect = Some(info);
             Some((-ERESTARTNOINTR, SyscallExtra::CancelledForSignal))
         } else {
-            task.refused.take().map(|e| (-(e as i64), SyscallExtra::None))
+            task.refused
+                .take()
+                .map(|e| (-(e as i64), SyscallExtra::None))
         };
         if let Some((result, extra)) = forced {
             regs.rax = result as u64;
             regs.orig_rax = nr;
             pt::set_regs(tid, &regs)?;
-            self.push(Event::Syscall { tid, nr, args, result, writes: vec![], extra })?;
+            self.push(Event::Syscall {
+                tid,
+                nr,
+                args,
+                result,
+                writes: vec![],
+                extra,
+            })?;
             if let Some(info) = self.task(tid).expect {
                 let tgid = self.task(tid).tgid;
                 pt::tgkill(tgid, tid, signo(&info))?;
@@ -459,7 +556,10 @@ impl Recorder {
             return self.resume(tid, 0);
         }
         let result = regs.rax as i64;
-        if (nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64) && result == 0 && self.task(tid).exec_seen {
+        if (nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64)
+            && result == 0
+            && self.task(tid).exec_seen
+        {
             self.task(tid).exec_seen = false;
             let event = exec::capture(tid, &regs, &mut self.files, self.cpuid_faulting)?;
             self.push(event)?;
@@ -484,7 +584,10 @@ impl Recorder {
             }
             if nr == libc::SYS_clone as u64 && args[0] & CLONE_PARENT_SETTID != 0 && args[2] != 0 {
                 if let Ok(data) = pt::read_mem(tid, args[2], 4) {
-                    writes.push(MemWrite { addr: args[2], data });
+                    writes.push(MemWrite {
+                        addr: args[2],
+                        data,
+                    });
                 }
             }
         }
@@ -508,7 +611,14 @@ impl Recorder {
                 extra = SyscallExtra::Output { stream, data };
             }
         }
-        self.push(Event::Syscall { tid, nr, args, result, writes, extra })?;
+        self.push(Event::Syscall {
+            tid,
+            nr,
+            args,
+            result,
+            writes,
+            extra,
+        })?;
         self.task(tid).exit_regs = Some(regs);
         self.resume(tid, 0)
     }
@@ -528,11 +638,18 @@ impl Recorder {
     }
 
     /// Stores the file behind a file mmap in the trace.
-    fn mapped_file(&mut self, tid: Tid, args: &[u64; 6]) -> std::result::Result<SyscallExtra, String> {
+    fn mapped_file(
+        &mut self,
+        tid: Tid,
+        args: &[u64; 6],
+    ) -> std::result::Result<SyscallExtra, String> {
         let fd = args[4] as i32;
         let link = format!("/proc/{tid}/fd/{fd}");
-        let shown = std::fs::read_link(&link).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-        let meta = std::fs::metadata(&link).map_err(|e| format!("cannot inspect the file mapped by the program ({shown}): {e}"))?;
+        let shown = std::fs::read_link(&link)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let meta = std::fs::metadata(&link)
+            .map_err(|e| format!("cannot inspect the file mapped by the program ({shown}): {e}"))?;
         if !meta.is_file() {
             if shown == "/dev/zero" {
                 return Ok(SyscallExtra::None);
@@ -543,7 +660,11 @@ impl Recorder {
             .files
             .add(Path::new(&link), &shown)
             .map_err(|e| format!("cannot copy {shown} into the trace: {e}"))?;
-        Ok(SyscallExtra::MapFile { file, offset: args[5], shared: args[3] & MAP_SHARED != 0 })
+        Ok(SyscallExtra::MapFile {
+            file,
+            offset: args[5],
+            shared: args[3] & MAP_SHARED != 0,
+        })
     }
 
     fn on_signal(&mut self, tid: Tid, sig: i32) -> Result<()> {
@@ -559,7 +680,9 @@ impl Recorder {
         let code = pt::siginfo_code(&info);
         if sig == libc::SIGSEGV && code == SI_KERNEL {
             let mut regs = pt::get_regs(tid)?;
-            let insn = pt::read_mem(tid, regs.rip, 3).ok().and_then(|c| TrapInsn::decode(&c));
+            let insn = pt::read_mem(tid, regs.rip, 3)
+                .ok()
+                .and_then(|c| TrapInsn::decode(&c));
             if let Some(insn) = insn {
                 let event = emulate_trap(tid, insn, &mut regs);
                 pt::set_regs(tid, &regs)?;
@@ -584,7 +707,12 @@ impl Recorder {
         match kind {
             Some((kind, info)) => {
                 self.task(tid).exit_regs = None;
-                self.push(Event::Signal { tid, signo: sig, kind, siginfo: info.to_vec() })?;
+                self.push(Event::Signal {
+                    tid,
+                    signo: sig,
+                    kind,
+                    siginfo: info.to_vec(),
+                })?;
                 self.resume(tid, sig)
             }
             None => {
@@ -614,27 +742,41 @@ fn emulate_trap(tid: Tid, insn: TrapInsn, regs: &mut rewind_trace::Regs) -> Even
             let (leaf, subleaf) = (regs.rax as u32, regs.rcx as u32);
             let out = cpu::cpuid(leaf, subleaf);
             pt::apply_cpuid(regs, out);
-            Event::Cpuid { tid, rip, leaf, subleaf, out }
+            Event::Cpuid {
+                tid,
+                rip,
+                leaf,
+                subleaf,
+                out,
+            }
         }
     }
 }
 
 fn is_esrch(e: &anyhow::Error) -> bool {
-    e.downcast_ref::<std::io::Error>().and_then(|e| e.raw_os_error()) == Some(libc::ESRCH)
+    e.downcast_ref::<std::io::Error>()
+        .and_then(|e| e.raw_os_error())
+        == Some(libc::ESRCH)
 }
 
 /// Finds `program` the way execvp would: a name with a slash is used as is,
 /// otherwise each PATH entry is tried.
 pub fn resolve_program(program: &str) -> Result<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
-    let executable = |p: &Path| p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
+    let executable = |p: &Path| {
+        p.metadata()
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+    };
     if program.contains('/') {
         let p = PathBuf::from(program);
         if !p.exists() {
             return Err(anyhow!("{program}: no such file"));
         }
         if !executable(&p) {
-            return Err(anyhow!("{program}: not an executable file (check its permissions)"));
+            return Err(anyhow!(
+                "{program}: not an executable file (check its permissions)"
+            ));
         }
         return Ok(p);
     }

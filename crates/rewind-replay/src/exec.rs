@@ -17,18 +17,29 @@ pub enum ExecProblem {
 /// Starts the recorded root process from the trace's copy of its executable and
 /// runs it to the end of its execve.
 pub fn spawn_initial(exe: &Path, header: &Header) -> Result<Task, String> {
-    let argv: Vec<Vec<u8>> = header.argv.iter().map(|a| a.as_bytes().to_vec()).collect();
-    let setup = pt::SpawnSetup { no_aslr: true, trap_tsc: true, stack_limit: Some(header.stack_limit), no_core: true, null_stdio: true };
+    let setup = pt::SpawnSetup {
+        no_aslr: true,
+        trap_tsc: true,
+        stack_limit: Some(header.stack_limit),
+        no_core: true,
+        null_stdio: true,
+    };
     let path = exe.to_str().ok_or("trace path is not UTF-8")?;
-    let (pid, errpipe) = pt::spawn_traced(path, &argv, &header.env, &setup).map_err(|e| format!("cannot start {path}: {e}"))?;
+    let (pid, errpipe) = pt::spawn_traced(path, &header.argv, &header.env, &setup)
+        .map_err(|e| format!("cannot start {path}: {e}"))?;
     let mut task = Task::new(pid);
     // execve entry, PTRACE_EVENT_EXEC, execve exit.
     loop {
         match task.advance().map_err(|e| e.to_string())? {
             Stop::Exit(regs) if regs.orig_rax == libc::SYS_execve as u64 => break,
             Stop::Exited(_) => {
-                let why = pt::exec_error(errpipe).map(|e| e.to_string()).unwrap_or_else(|| "it exited".into());
-                return Err(format!("cannot execute {} from the trace: {why}", exe.display()));
+                let why = pt::exec_error(errpipe)
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "it exited".into());
+                return Err(format!(
+                    "cannot execute {} from the trace: {why}",
+                    exe.display()
+                ));
             }
             _ => {}
         }
@@ -45,7 +56,10 @@ pub fn exec_in_task(task: &mut Task, entry: &Regs, exe: &Path) -> Result<(), Str
     // to be replaced, so nothing there survives anyway.
     let scratch = (entry.rsp - 4096 - path.len() as u64) & !15;
     let maps = pt::read_maps(real).map_err(|e| e.to_string())?;
-    if !maps.iter().any(|m| m.contains(scratch, path.len() as u64) && m.perms.starts_with("rw")) {
+    if !maps
+        .iter()
+        .any(|m| m.contains(scratch, path.len() as u64) && m.perms.starts_with("rw"))
+    {
         return Err("no writable stack room to stage the execve of the trace's executable".into());
     }
     pt::write_mem(real, scratch, &path).map_err(|e| e.to_string())?;
@@ -61,19 +75,39 @@ pub fn exec_in_task(task: &mut Task, entry: &Regs, exe: &Path) -> Result<(), Str
         match task.advance().map_err(|e| e.to_string())? {
             Stop::Event(pt::event::EXEC) => {}
             Stop::Exit(r) if r.rax == 0 => return Ok(()),
-            Stop::Exit(r) => return Err(format!("cannot execute {}: error {}", exe.display(), -(r.rax as i64))),
+            Stop::Exit(r) => {
+                return Err(format!(
+                    "cannot execute {}: error {}",
+                    exe.display(),
+                    -(r.rax as i64)
+                ))
+            }
             other => return Err(format!("the process {} during execve", other.describe())),
         }
     }
 }
 
 /// Makes the freshly exec'd image the recorded one.
-pub fn after_exec(real: i32, regs: &Regs, stack: &MemWrite, mappings: &[Mapping], files: &FileStore, cpuid_faulting: bool) -> Result<(), ExecProblem> {
+pub fn after_exec(
+    real: i32,
+    regs: &Regs,
+    stack: &MemWrite,
+    mappings: &[Mapping],
+    files: &FileStore,
+    cpuid_faulting: bool,
+) -> Result<(), ExecProblem> {
     let other = |e: std::io::Error| ExecProblem::Other(e.to_string());
     let now = pt::read_maps(real).map_err(other)?;
-    let pseudo = |name: &str| matches!(name, "[stack]" | "[vvar]" | "[vdso]" | "[vsyscall]" | "[vvar_vclock]");
+    let pseudo = |name: &str| {
+        matches!(
+            name,
+            "[stack]" | "[vvar]" | "[vdso]" | "[vsyscall]" | "[vvar_vclock]"
+        )
+    };
     for m in mappings.iter().filter(|m| !pseudo(&m.name)) {
-        let Some(cur) = now.iter().find(|c| c.start == m.start && c.end == m.end && c.perms == m.perms && c.offset == m.offset) else {
+        let Some(cur) = now.iter().find(|c| {
+            c.start == m.start && c.end == m.end && c.perms == m.perms && c.offset == m.offset
+        }) else {
             return Err(ExecProblem::Layout(format!(
                 "replay has no mapping {:#x}-{:#x} {} of {} (a different kernel, or a different RLIMIT_STACK?)",
                 m.start, m.end, m.perms, m.name
@@ -81,15 +115,21 @@ pub fn after_exec(real: i32, regs: &Regs, stack: &MemWrite, mappings: &[Mapping]
         };
         if let Some(file) = &m.file {
             // The kernel mapped whatever file is at that path now (the dynamic
-            // loader, say): if it is not the very file recorded, use the trace's copy.
+            // loader, say). When it is not the very file recorded and its bytes
+            // differ, the trace's copy is what the program must see.
             let copy = files.path_of(file);
             let link = format!("/proc/{real}/map_files/{:x}-{:x}", cur.start, cur.end);
-            let same = match (std::fs::metadata(&copy), std::fs::metadata(&link)) {
-                (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-                _ => false,
-            };
-            if !same {
-                fill_from_file(real, m.start, m.end - m.start, &copy, m.offset).map_err(other)?;
+            let len = m.end - m.start;
+            if !same_bytes(&copy, Path::new(&link), m.offset, len).map_err(other)? {
+                if m.perms.starts_with("rw") {
+                    // Writable segments end in zeroed .bss the file does not hold:
+                    // copying file bytes there would be wrong.
+                    return Err(ExecProblem::Other(format!(
+                        "{} changed since the recording; its writable segment cannot be restored from the trace",
+                        m.name
+                    )));
+                }
+                fill_from_file(real, m.start, len, &copy, m.offset).map_err(other)?;
             }
         }
     }
@@ -101,9 +141,42 @@ pub fn after_exec(real: i32, regs: &Regs, stack: &MemWrite, mappings: &[Mapping]
     Ok(())
 }
 
+/// Whether two files hold the same bytes in `[offset, offset + len)` (the same
+/// inode trivially does).
+fn same_bytes(a: &Path, b: &Path, offset: u64, len: u64) -> std::io::Result<bool> {
+    let (ma, mb) = (std::fs::metadata(a)?, std::fs::metadata(b)?);
+    if ma.dev() == mb.dev() && ma.ino() == mb.ino() {
+        return Ok(true);
+    }
+    let end = |size: u64| size.min(offset.saturating_add(len));
+    if end(ma.len()) != end(mb.len()) {
+        return Ok(false);
+    }
+    let (fa, fb) = (std::fs::File::open(a)?, std::fs::File::open(b)?);
+    let total = end(ma.len()).saturating_sub(offset);
+    let (mut ba, mut bb) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
+    let mut done = 0;
+    while done < total {
+        let n = (total - done).min(ba.len() as u64) as usize;
+        fa.read_exact_at(&mut ba[..n], offset + done)?;
+        fb.read_exact_at(&mut bb[..n], offset + done)?;
+        if ba[..n] != bb[..n] {
+            return Ok(false);
+        }
+        done += n as u64;
+    }
+    Ok(true)
+}
+
 /// Copies `len` bytes of `path` from `offset` into the task's memory at `addr`
 /// (less if the file is shorter: the rest stays zero, as in a file mapping).
-pub fn fill_from_file(real: i32, addr: u64, len: u64, path: &Path, offset: u64) -> std::io::Result<()> {
+pub fn fill_from_file(
+    real: i32,
+    addr: u64,
+    len: u64,
+    path: &Path,
+    offset: u64,
+) -> std::io::Result<()> {
     let f = std::fs::File::open(path)?;
     let size = f.metadata()?.len();
     let avail = size.saturating_sub(offset).min(len);
@@ -117,4 +190,3 @@ pub fn fill_from_file(real: i32, addr: u64, len: u64, path: &Path, offset: u64) 
     }
     Ok(())
 }
-

@@ -15,7 +15,10 @@ mod task;
 
 use rewind_ptrace::{self as pt, TrapInsn};
 use rewind_syscalls::{self as sc, Policy};
-use rewind_trace::{Event, EventReader, FileStore, ForkKind, MemWrite, OutputStream, SignalKind, SyscallExtra, Tid, TraceError};
+use rewind_trace::{
+    Event, EventReader, FileStore, ForkKind, MemWrite, OutputStream, SignalKind, SyscallExtra, Tid,
+    TraceError,
+};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -34,7 +37,12 @@ pub enum ReplayError {
     #[error(transparent)]
     Trace(#[from] TraceError),
     #[error("replay diverged at event {event} (process {tid}): expected {expected}, but {actual}")]
-    Divergence { event: u64, tid: Tid, expected: String, actual: String },
+    Divergence {
+        event: u64,
+        tid: Tid,
+        expected: String,
+        actual: String,
+    },
     #[error("the recording ends at event {last_event} (it was cut short, e.g. the recorder was killed); replayed up to there")]
     Truncated { last_event: u64 },
     #[error("replay failed at event {event}: {what}")]
@@ -150,39 +158,63 @@ impl Replayer {
         loop {
             let (n, event) = match self.next() {
                 Ok(Some(e)) => e,
-                Ok(None) => return Err(ReplayError::Truncated { last_event: self.event }),
-                Err(TraceError::Truncated { last_event, .. }) => return Err(ReplayError::Truncated { last_event }),
+                Ok(None) => {
+                    return Err(ReplayError::Truncated {
+                        last_event: self.event,
+                    })
+                }
+                Err(TraceError::Truncated { last_event, .. }) => {
+                    return Err(ReplayError::Truncated { last_event })
+                }
                 Err(e) => return Err(e.into()),
             };
             self.event = n;
             if let Event::End(_) = event {
-                return Ok(ReplayOutcome { complete: true, events: n });
+                return Ok(ReplayOutcome {
+                    complete: true,
+                    events: n,
+                });
             }
             self.replay_event(event)?;
         }
     }
 
     fn fail(&self, what: impl std::fmt::Display) -> ReplayError {
-        ReplayError::Failed { event: self.event, what: what.to_string() }
+        ReplayError::Failed {
+            event: self.event,
+            what: what.to_string(),
+        }
     }
 
-    fn diverged(&self, tid: Tid, expected: impl Into<String>, actual: impl Into<String>) -> ReplayError {
-        ReplayError::Divergence { event: self.event, tid, expected: expected.into(), actual: actual.into() }
+    fn diverged(
+        &self,
+        tid: Tid,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> ReplayError {
+        ReplayError::Divergence {
+            event: self.event,
+            tid,
+            expected: expected.into(),
+            actual: actual.into(),
+        }
     }
 
     fn task(&mut self, tid: Tid) -> Result<&mut Task> {
         let event = self.event;
-        self.tasks
-            .get_mut(&tid)
-            .ok_or_else(|| ReplayError::Failed { event, what: format!("the trace names process {tid}, which replay has not created") })
+        self.tasks.get_mut(&tid).ok_or_else(|| ReplayError::Failed {
+            event,
+            what: format!("the trace names process {tid}, which replay has not created"),
+        })
     }
 
     /// Runs the task to its next stop, turning ptrace failures into replay errors.
     fn advance(&mut self, tid: Tid) -> Result<Stop> {
         let event = self.event;
-        self.task(tid)?
-            .advance()
-            .map_err(|e| ReplayError::Failed { event, what: format!("lost control of process {tid}: {e}") })
+        self.task(tid)?.advance().map_err(|e| ReplayError::Failed {
+            event,
+            what: format!("lost control of process {tid}: {e}"),
+        })
     }
 
     fn io<T>(&self, r: std::io::Result<T>) -> Result<T> {
@@ -190,7 +222,12 @@ impl Replayer {
     }
 
     /// Runs the task to the entry of its next syscall and checks it is the recorded one.
-    fn to_entry(&mut self, tid: Tid, nr: u64, args: Option<&[u64; 6]>) -> Result<rewind_trace::Regs> {
+    fn to_entry(
+        &mut self,
+        tid: Tid,
+        nr: u64,
+        args: Option<&[u64; 6]>,
+    ) -> Result<rewind_trace::Regs> {
         let expected = match args {
             Some(a) => describe_syscall(nr, a),
             None => sc::name(nr),
@@ -202,50 +239,109 @@ impl Replayer {
                 let nargs = sc::spec(nr).map(|s| s.nargs as usize).unwrap_or(6);
                 let same_args = args.is_none_or(|a| a[..nargs] == actual[..nargs]);
                 if !same_nr || !same_args {
-                    return Err(self.diverged(tid, format!("syscall {expected}"), format!("the program made syscall {}", describe_syscall(regs.orig_rax, &actual))));
+                    return Err(self.diverged(
+                        tid,
+                        format!("syscall {expected}"),
+                        format!(
+                            "the program made syscall {}",
+                            describe_syscall(regs.orig_rax, &actual)
+                        ),
+                    ));
                 }
                 Ok(regs)
             }
-            other => Err(self.diverged(tid, format!("syscall {expected}"), format!("the program {}", other.describe()))),
+            other => Err(self.diverged(
+                tid,
+                format!("syscall {expected}"),
+                format!("the program {}", other.describe()),
+            )),
         }
     }
 
     fn replay_event(&mut self, event: Event) -> Result<()> {
         match event {
-            Event::Syscall { tid, nr, args, result, writes, extra } => self.replay_syscall(tid, nr, &args, result, &writes, extra),
+            Event::Syscall {
+                tid,
+                nr,
+                args,
+                result,
+                writes,
+                extra,
+            } => self.replay_syscall(tid, nr, &args, result, &writes, extra),
             Event::SyscallNoReturn { tid, nr, args } => {
                 self.to_entry(tid, nr, Some(&args))?;
                 self.task(tid)?.exiting = true;
                 Ok(())
             }
-            Event::NewTask { tid, child, kind, flags: _ } => self.replay_new_task(tid, child, kind),
-            Event::Exec { tid, exe, regs, stack, mappings } => {
+            Event::NewTask {
+                tid,
+                child,
+                kind,
+                flags: _,
+            } => self.replay_new_task(tid, child, kind),
+            Event::Exec {
+                tid,
+                exe,
+                regs,
+                stack,
+                mappings,
+            } => {
                 let real = if self.tasks.contains_key(&tid) {
                     let path = self.files.path_of(&exe);
                     let task_regs = self.advance(tid)?;
                     let Stop::Entry(entry) = task_regs else {
-                        return Err(self.diverged(tid, "syscall execve", format!("the program {}", task_regs.describe())));
+                        return Err(self.diverged(
+                            tid,
+                            "syscall execve",
+                            format!("the program {}", task_regs.describe()),
+                        ));
                     };
-                    if entry.orig_rax != libc::SYS_execve as u64 && entry.orig_rax != libc::SYS_execveat as u64 {
-                        return Err(self.diverged(tid, "syscall execve", format!("the program made syscall {}", describe_syscall(entry.orig_rax, &pt::syscall_args(&entry)))));
+                    if entry.orig_rax != libc::SYS_execve as u64
+                        && entry.orig_rax != libc::SYS_execveat as u64
+                    {
+                        return Err(self.diverged(
+                            tid,
+                            "syscall execve",
+                            format!(
+                                "the program made syscall {}",
+                                describe_syscall(entry.orig_rax, &pt::syscall_args(&entry))
+                            ),
+                        ));
                     }
                     let event = self.event;
-                    exec::exec_in_task(self.task(tid)?, &entry, &path).map_err(|what| ReplayError::Failed { event, what })?;
+                    exec::exec_in_task(self.task(tid)?, &entry, &path)
+                        .map_err(|what| ReplayError::Failed { event, what })?;
                     self.task(tid)?.real
                 } else {
                     let path = self.files.path_of(&exe);
                     let event = self.event;
-                    let task = exec::spawn_initial(&path, &self.header).map_err(|what| ReplayError::Failed { event, what })?;
+                    let task = exec::spawn_initial(&path, &self.header)
+                        .map_err(|what| ReplayError::Failed { event, what })?;
                     let real = task.real;
                     self.tasks.insert(tid, task);
                     real
                 };
-                exec::after_exec(real, &regs, &stack, &mappings, &self.files, self.header.cpuid_faulting).map_err(|what| match what {
-                    exec::ExecProblem::Layout(actual) => self.diverged(tid, "the recorded address space after execve", actual),
+                exec::after_exec(
+                    real,
+                    &regs,
+                    &stack,
+                    &mappings,
+                    &self.files,
+                    self.header.cpuid_faulting,
+                )
+                .map_err(|what| match what {
+                    exec::ExecProblem::Layout(actual) => {
+                        self.diverged(tid, "the recorded address space after execve", actual)
+                    }
                     exec::ExecProblem::Other(what) => self.fail(what),
                 })
             }
-            Event::Signal { tid, signo, kind, siginfo } => {
+            Event::Signal {
+                tid,
+                signo,
+                kind,
+                siginfo,
+            } => {
                 if kind == SignalKind::Asynchronous {
                     let task = self.task(tid)?;
                     if task.queued_signal != Some(signo) {
@@ -257,7 +353,13 @@ impl Replayer {
                 }
                 match self.advance(tid)? {
                     Stop::Signal(sig) if sig == signo => {}
-                    other => return Err(self.diverged(tid, format!("signal {}", signal_name(signo)), format!("the program {}", other.describe()))),
+                    other => {
+                        return Err(self.diverged(
+                            tid,
+                            format!("signal {}", signal_name(signo)),
+                            format!("the program {}", other.describe()),
+                        ))
+                    }
                 }
                 let task = self.task(tid)?;
                 let real = task.real;
@@ -266,15 +368,32 @@ impl Replayer {
                 self.io(r)
             }
             Event::Rdtsc { tid, rip, tsc, aux } => {
-                let insn = if aux.is_some() { TrapInsn::Rdtscp } else { TrapInsn::Rdtsc };
+                let insn = if aux.is_some() {
+                    TrapInsn::Rdtscp
+                } else {
+                    TrapInsn::Rdtsc
+                };
                 let mut regs = self.to_trap(tid, insn, rip)?;
                 pt::apply_tsc(&mut regs, tsc, aux);
                 self.finish_trap(tid, insn, regs)
             }
-            Event::Cpuid { tid, rip, leaf, subleaf, out } => {
+            Event::Cpuid {
+                tid,
+                rip,
+                leaf,
+                subleaf,
+                out,
+            } => {
                 let mut regs = self.to_trap(tid, TrapInsn::Cpuid, rip)?;
                 if regs.rax as u32 != leaf || regs.rcx as u32 != subleaf {
-                    return Err(self.diverged(tid, format!("cpuid leaf {leaf:#x}/{subleaf}"), format!("cpuid asked for leaf {:#x}/{}", regs.rax as u32, regs.rcx as u32)));
+                    return Err(self.diverged(
+                        tid,
+                        format!("cpuid leaf {leaf:#x}/{subleaf}"),
+                        format!(
+                            "cpuid asked for leaf {:#x}/{}",
+                            regs.rax as u32, regs.rcx as u32
+                        ),
+                    ));
                 }
                 pt::apply_cpuid(&mut regs, out);
                 self.finish_trap(tid, TrapInsn::Cpuid, regs)
@@ -287,11 +406,20 @@ impl Replayer {
     fn to_trap(&mut self, tid: Tid, insn: TrapInsn, rip: u64) -> Result<rewind_trace::Regs> {
         match self.advance(tid)? {
             Stop::Trap(i, regs) if i == insn && regs.rip == rip => Ok(regs),
-            other => Err(self.diverged(tid, format!("{insn:?} at {rip:#x}"), format!("the program {}", other.describe()))),
+            other => Err(self.diverged(
+                tid,
+                format!("{insn:?} at {rip:#x}"),
+                format!("the program {}", other.describe()),
+            )),
         }
     }
 
-    fn finish_trap(&mut self, tid: Tid, insn: TrapInsn, mut regs: rewind_trace::Regs) -> Result<()> {
+    fn finish_trap(
+        &mut self,
+        tid: Tid,
+        insn: TrapInsn,
+        mut regs: rewind_trace::Regs,
+    ) -> Result<()> {
         regs.rip += insn.len();
         let real = self.task(tid)?.real;
         let r = pt::set_regs(real, &regs);
@@ -300,23 +428,45 @@ impl Replayer {
 
     fn replay_new_task(&mut self, tid: Tid, child: Tid, kind: ForkKind) -> Result<()> {
         let regs = match self.advance(tid)? {
-            Stop::Entry(regs) if [libc::SYS_clone, libc::SYS_fork, libc::SYS_vfork].contains(&(regs.orig_rax as i64)) => regs,
-            other => return Err(self.diverged(tid, format!("a {kind:?} syscall"), format!("the program {}", other.describe()))),
+            Stop::Entry(regs)
+                if [libc::SYS_clone, libc::SYS_fork, libc::SYS_vfork]
+                    .contains(&(regs.orig_rax as i64)) =>
+            {
+                regs
+            }
+            other => {
+                return Err(self.diverged(
+                    tid,
+                    format!("a {kind:?} syscall"),
+                    format!("the program {}", other.describe()),
+                ))
+            }
         };
         let real_child = match self.advance(tid)? {
-            Stop::Event(ev) if matches!(ev, pt::event::FORK | pt::event::VFORK | pt::event::CLONE) => {
+            Stop::Event(ev)
+                if matches!(ev, pt::event::FORK | pt::event::VFORK | pt::event::CLONE) =>
+            {
                 let real = self.task(tid)?.real;
                 let r = pt::event_msg(real);
                 self.io(r)? as i32
             }
-            other => return Err(self.diverged(tid, format!("a new process from {kind:?}"), format!("the program {}", other.describe()))),
+            other => {
+                return Err(self.diverged(
+                    tid,
+                    format!("a new process from {kind:?}"),
+                    format!("the program {}", other.describe()),
+                ))
+            }
         };
         let mut task = Task::new(real_child);
         let r = task.wait_initial_stop();
         self.io(r)?;
         // The kernel wrote the child's real tid where CLONE_CHILD_SETTID asked; the
         // program must see the recorded one.
-        if regs.orig_rax == libc::SYS_clone as u64 && regs.rdi & CLONE_CHILD_SETTID != 0 && regs.r10 != 0 {
+        if regs.orig_rax == libc::SYS_clone as u64
+            && regs.rdi & CLONE_CHILD_SETTID != 0
+            && regs.r10 != 0
+        {
             let r = pt::write_mem(real_child, regs.r10, &child.to_ne_bytes());
             self.io(r)?;
         }
@@ -328,7 +478,11 @@ impl Replayer {
     fn replay_exit(&mut self, tid: Tid, status: i32) -> Result<()> {
         let task = self.task(tid)?;
         let real = task.real;
-        if !task.exiting && task.inject == 0 && libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGKILL {
+        if !task.exiting
+            && task.inject == 0
+            && libc::WIFSIGNALED(status)
+            && libc::WTERMSIG(status) == libc::SIGKILL
+        {
             // SIGKILL is never reported to a tracer: the trace has only the exit.
             unsafe { libc::kill(real, libc::SIGKILL) };
         }
@@ -337,17 +491,35 @@ impl Replayer {
                 Stop::Exited(raw) => break raw,
                 // A task told to exit may still pass a syscall-exit or signal stop.
                 _ if self.task(tid)?.exiting => continue,
-                other => return Err(self.diverged(tid, "the process to exit", format!("the program {}", other.describe()))),
+                other => {
+                    return Err(self.diverged(
+                        tid,
+                        "the process to exit",
+                        format!("the program {}", other.describe()),
+                    ))
+                }
             }
         };
         self.tasks.remove(&tid);
         if got != status {
-            return Err(self.diverged(tid, format!("exit {}", describe_status(status)), format!("it ended with {}", describe_status(got))));
+            return Err(self.diverged(
+                tid,
+                format!("exit {}", describe_status(status)),
+                format!("it ended with {}", describe_status(got)),
+            ));
         }
         Ok(())
     }
 
-    fn replay_syscall(&mut self, tid: Tid, nr: u64, args: &[u64; 6], result: i64, writes: &[MemWrite], extra: SyscallExtra) -> Result<()> {
+    fn replay_syscall(
+        &mut self,
+        tid: Tid,
+        nr: u64,
+        args: &[u64; 6],
+        result: i64,
+        writes: &[MemWrite],
+        extra: SyscallExtra,
+    ) -> Result<()> {
         if let Some(entry) = self.task(tid)?.mid_syscall.take() {
             // The second half of a fork/clone/vfork performed for real.
             self.finish_executed(tid, &entry, nr, result, writes, true, false)?;
@@ -357,19 +529,30 @@ impl Replayer {
         if extra == SyscallExtra::CancelledForSignal {
             return self.emulate(tid, entry, nr, result, writes);
         }
-        let spec = sc::spec(nr).ok_or_else(|| self.fail(format!("the trace has syscall {nr}, unknown to this rewind")))?;
+        let spec = sc::spec(nr).ok_or_else(|| {
+            self.fail(format!(
+                "the trace has syscall {nr}, unknown to this rewind"
+            ))
+        })?;
         let execute_then_restore = match spec.policy {
             Policy::Execute => Some(false),
             Policy::ExecuteRestoreResult => Some(true),
             Policy::Emulate | Policy::Refuse { .. } => None,
             Policy::Special => match nr as i64 {
-                libc::SYS_prlimit64 if args[0] == 0 && args[2] != 0 && args[1] != RLIMIT_CORE => Some(true),
+                libc::SYS_prlimit64 if args[0] == 0 && args[2] != 0 && args[1] != RLIMIT_CORE => {
+                    Some(true)
+                }
                 libc::SYS_setrlimit if args[0] != RLIMIT_CORE => Some(true),
                 libc::SYS_rt_sigsuspend => {
                     // Really suspend, with the recorded signal queued, so the kernel
                     // swaps the mask and restores it after the handler as it did.
                     let next_signal = match self.peek_task(tid) {
-                        Some(Event::Signal { tid: t, signo, kind: SignalKind::Asynchronous, .. }) if *t == tid => Some(*signo),
+                        Some(Event::Signal {
+                            tid: t,
+                            signo,
+                            kind: SignalKind::Asynchronous,
+                            ..
+                        }) if *t == tid => Some(*signo),
                         _ => None,
                     };
                     match next_signal {
@@ -384,12 +567,16 @@ impl Replayer {
                         None => None,
                     }
                 }
-                _ if nr == SYS_MMAP && !is_error(result) => return self.replay_mmap(tid, entry, args, result, extra),
+                _ if nr == SYS_MMAP && !is_error(result) => {
+                    return self.replay_mmap(tid, entry, args, result, extra)
+                }
                 _ => None,
             },
         };
         match execute_then_restore {
-            Some(restore) => self.finish_executed(tid, &entry, nr, result, writes, restore, true)?,
+            Some(restore) => {
+                self.finish_executed(tid, &entry, nr, result, writes, restore, true)?
+            }
             None => self.emulate(tid, entry, nr, result, writes)?,
         }
         if let SyscallExtra::Output { stream, data } = extra {
@@ -412,7 +599,14 @@ impl Replayer {
     }
 
     /// Skips the syscall and puts back the recorded result and memory.
-    fn emulate(&mut self, tid: Tid, mut entry: rewind_trace::Regs, nr: u64, result: i64, writes: &[MemWrite]) -> Result<()> {
+    fn emulate(
+        &mut self,
+        tid: Tid,
+        mut entry: rewind_trace::Regs,
+        nr: u64,
+        result: i64,
+        writes: &[MemWrite],
+    ) -> Result<()> {
         let real = self.task(tid)?.real;
         entry.orig_rax = u64::MAX;
         let r = pt::set_regs(real, &entry);
@@ -424,11 +618,20 @@ impl Replayer {
     fn to_exit(&mut self, tid: Tid) -> Result<rewind_trace::Regs> {
         match self.advance(tid)? {
             Stop::Exit(regs) => Ok(regs),
-            other => Err(self.fail(format!("process {tid} {} instead of finishing its syscall", other.describe()))),
+            other => Err(self.fail(format!(
+                "process {tid} {} instead of finishing its syscall",
+                other.describe()
+            ))),
         }
     }
 
-    fn restore_result(&mut self, tid: Tid, nr: u64, result: i64, writes: &[MemWrite]) -> Result<()> {
+    fn restore_result(
+        &mut self,
+        tid: Tid,
+        nr: u64,
+        result: i64,
+        writes: &[MemWrite],
+    ) -> Result<()> {
         let real = self.task(tid)?.real;
         let r = pt::get_regs(real);
         let mut regs = self.io(r)?;
@@ -440,7 +643,16 @@ impl Replayer {
         self.io(r)?;
         for w in writes {
             if let Err(e) = pt::write_mem(real, w.addr, &w.data) {
-                return Err(self.diverged(tid, format!("memory at {:#x} (+{}) to be writable for {}", w.addr, w.data.len(), sc::name(nr)), format!("it is not: {e}")));
+                return Err(self.diverged(
+                    tid,
+                    format!(
+                        "memory at {:#x} (+{}) to be writable for {}",
+                        w.addr,
+                        w.data.len(),
+                        sc::name(nr)
+                    ),
+                    format!("it is not: {e}"),
+                ));
             }
         }
         Ok(())
@@ -448,25 +660,49 @@ impl Replayer {
 
     /// Lets a syscall (already past its entry) run for real; checks or restores its result.
     #[allow(clippy::too_many_arguments)]
-    fn finish_executed(&mut self, tid: Tid, entry: &rewind_trace::Regs, nr: u64, result: i64, writes: &[MemWrite], restore: bool, check_if_not_restored: bool) -> Result<()> {
+    fn finish_executed(
+        &mut self,
+        tid: Tid,
+        entry: &rewind_trace::Regs,
+        nr: u64,
+        result: i64,
+        writes: &[MemWrite],
+        restore: bool,
+        check_if_not_restored: bool,
+    ) -> Result<()> {
         let regs = self.to_exit(tid)?;
         let got = regs.rax as i64;
         if restore {
             self.restore_result(tid, nr, result, writes)
         } else if check_if_not_restored && got != result {
-            Err(self.diverged(tid, format!("{} to return {result}", describe_syscall(nr, &pt::syscall_args(entry))), format!("it returned {got}")))
+            Err(self.diverged(
+                tid,
+                format!(
+                    "{} to return {result}",
+                    describe_syscall(nr, &pt::syscall_args(entry))
+                ),
+                format!("it returned {got}"),
+            ))
         } else {
             Ok(())
         }
     }
 
     /// mmap at the recorded address; file contents come from the trace's copy.
-    fn replay_mmap(&mut self, tid: Tid, entry: rewind_trace::Regs, args: &[u64; 6], result: i64, extra: SyscallExtra) -> Result<()> {
+    fn replay_mmap(
+        &mut self,
+        tid: Tid,
+        entry: rewind_trace::Regs,
+        args: &[u64; 6],
+        result: i64,
+        extra: SyscallExtra,
+    ) -> Result<()> {
         let real = self.task(tid)?.real;
         let mut regs = entry;
         let mut flags = (args[3] & !MAP_FIXED_NOREPLACE) | MAP_FIXED;
         if args[3] & MAP_ANONYMOUS == 0 {
-            let shared = matches!(extra, SyscallExtra::MapFile { shared: true, .. }) && args[2] & PROT_WRITE != 0;
+            let shared = matches!(extra, SyscallExtra::MapFile { shared: true, .. })
+                && args[2] & PROT_WRITE != 0;
             flags = (flags & !0x3) | MAP_ANONYMOUS | if shared { MAP_SHARED } else { MAP_PRIVATE };
             regs.r8 = u64::MAX;
             regs.r9 = 0;
@@ -477,7 +713,11 @@ impl Replayer {
         self.io(r)?;
         let mut exit = self.to_exit(tid)?;
         if exit.rax as i64 != result {
-            return Err(self.diverged(tid, format!("mmap at {result:#x}"), format!("the kernel answered {:#x}", exit.rax)));
+            return Err(self.diverged(
+                tid,
+                format!("mmap at {result:#x}"),
+                format!("the kernel answered {:#x}", exit.rax),
+            ));
         }
         // The program expects its argument registers untouched by the syscall.
         exit.rdi = entry.rdi;
@@ -489,7 +729,13 @@ impl Replayer {
         if let SyscallExtra::MapFile { file, offset, .. } = extra {
             let path = self.files.path_of(&file);
             let r = exec::fill_from_file(real, result as u64, args[1], &path, offset);
-            self.io(r).map_err(|_| self.fail(format!("cannot read {} (the copy of {} in the trace)", path.display(), file.original)))?;
+            self.io(r).map_err(|_| {
+                self.fail(format!(
+                    "cannot read {} (the copy of {} in the trace)",
+                    path.display(),
+                    file.original
+                ))
+            })?;
         }
         Ok(())
     }
@@ -509,7 +755,13 @@ impl Replayer {
 
 pub(crate) fn signal_name(sig: i32) -> String {
     let name = unsafe { libc::strsignal(sig) };
-    let desc = if name.is_null() { String::new() } else { unsafe { std::ffi::CStr::from_ptr(name) }.to_string_lossy().into_owned() };
+    let desc = if name.is_null() {
+        String::new()
+    } else {
+        unsafe { std::ffi::CStr::from_ptr(name) }
+            .to_string_lossy()
+            .into_owned()
+    };
     format!("{sig} ({desc})")
 }
 

@@ -38,7 +38,10 @@ impl Stop {
     pub fn describe(&self) -> String {
         match self {
             Stop::Entry(r) => format!("made syscall {}", rewind_syscalls::name(r.orig_rax)),
-            Stop::Exit(r) => format!("returned from syscall {}", rewind_syscalls::name(r.orig_rax)),
+            Stop::Exit(r) => format!(
+                "returned from syscall {}",
+                rewind_syscalls::name(r.orig_rax)
+            ),
             Stop::Event(e) => format!("reported ptrace event {e}"),
             Stop::Signal(s) => format!("received signal {}", crate::signal_name(*s)),
             Stop::Trap(i, r) => format!("executed {i:?} at {:#x}", r.rip),
@@ -49,7 +52,15 @@ impl Stop {
 
 impl Task {
     pub fn new(real: i32) -> Task {
-        Task { real, tgid: real, in_syscall: false, mid_syscall: None, inject: 0, queued_signal: None, exiting: false }
+        Task {
+            real,
+            tgid: real,
+            in_syscall: false,
+            mid_syscall: None,
+            inject: 0,
+            queued_signal: None,
+            exiting: false,
+        }
     }
 
     /// A new task starts with a SIGSTOP (auto-attach); consume it.
@@ -57,7 +68,9 @@ impl Task {
         loop {
             match pt::wait(self.real)?.2 {
                 WaitStatus::Signal(libc::SIGSTOP) => return Ok(()),
-                WaitStatus::Exited(_) | WaitStatus::Killed(_) => return Err(io::Error::other("new process died at once")),
+                WaitStatus::Exited(_) | WaitStatus::Killed(_) => {
+                    return Err(io::Error::other("new process died at once"))
+                }
                 _ => pt::resume_syscall(self.real, 0)?,
             }
         }
@@ -68,7 +81,12 @@ impl Task {
     /// exiting, for instance) are swallowed: replay delivers only recorded signals.
     pub fn advance(&mut self) -> io::Result<Stop> {
         let sig = std::mem::take(&mut self.inject);
-        pt::resume_syscall(self.real, sig)?;
+        match pt::resume_syscall(self.real, sig) {
+            // Killed meanwhile (SIGKILL is never reported as a stop): its exit
+            // status is still to be collected below.
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {}
+            r => r?,
+        }
         loop {
             let (_, raw, st) = pt::wait(self.real)?;
             match st {
@@ -76,7 +94,11 @@ impl Task {
                 WaitStatus::Syscall => {
                     let regs = pt::get_regs(self.real)?;
                     self.in_syscall = !self.in_syscall;
-                    return Ok(if self.in_syscall { Stop::Entry(regs) } else { Stop::Exit(regs) });
+                    return Ok(if self.in_syscall {
+                        Stop::Entry(regs)
+                    } else {
+                        Stop::Exit(regs)
+                    });
                 }
                 WaitStatus::Event(e) => return Ok(Stop::Event(e)),
                 WaitStatus::Signal(sig) => {
@@ -87,11 +109,22 @@ impl Task {
                     let code = pt::siginfo_code(&info);
                     if sig == libc::SIGSEGV && code == SI_KERNEL {
                         let regs = pt::get_regs(self.real)?;
-                        if let Some(insn) = pt::read_mem(self.real, regs.rip, 3).ok().and_then(|c| TrapInsn::decode(&c)) {
+                        if let Some(insn) = pt::read_mem(self.real, regs.rip, 3)
+                            .ok()
+                            .and_then(|c| TrapInsn::decode(&c))
+                        {
                             return Ok(Stop::Trap(insn, regs));
                         }
                     }
-                    let synchronous = matches!(sig, libc::SIGSEGV | libc::SIGBUS | libc::SIGFPE | libc::SIGILL | libc::SIGTRAP | libc::SIGSYS) && code > 0;
+                    let synchronous = matches!(
+                        sig,
+                        libc::SIGSEGV
+                            | libc::SIGBUS
+                            | libc::SIGFPE
+                            | libc::SIGILL
+                            | libc::SIGTRAP
+                            | libc::SIGSYS
+                    ) && code > 0;
                     if synchronous || self.queued_signal == Some(sig) {
                         if self.queued_signal == Some(sig) {
                             self.queued_signal = None;

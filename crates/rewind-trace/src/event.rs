@@ -94,7 +94,11 @@ pub enum SyscallExtra {
     },
     /// A file-backed mmap: replay maps anonymous memory at the recorded address
     /// and fills it from the copy of the file.
-    MapFile { file: FileRef, offset: u64, shared: bool },
+    MapFile {
+        file: FileRef,
+        offset: u64,
+        shared: bool,
+    },
     /// The recorder skipped this syscall to deliver a held-back signal first; it
     /// restarts after the handler. Replay skips it too, whatever its policy.
     CancelledForSignal,
@@ -137,7 +141,12 @@ pub enum Event {
     SyscallNoReturn { tid: Tid, nr: u64, args: [u64; 6] },
     /// The task created a new task (fork/vfork/clone); logged when the kernel
     /// reports the new task, before the parent's syscall returns.
-    NewTask { tid: Tid, child: Tid, kind: ForkKind, flags: u64 },
+    NewTask {
+        tid: Tid,
+        child: Tid,
+        kind: ForkKind,
+        flags: u64,
+    },
     /// A successful execve: the new image's registers, the initial stack contents
     /// (argv, envp, auxv with the vDSO hidden, AT_RANDOM bytes) and the mappings the
     /// kernel created. `exe` is the copy of the executable the kernel loaded.
@@ -158,9 +167,20 @@ pub enum Event {
         siginfo: Vec<u8>,
     },
     /// An emulated RDTSC (rdtscp: `aux` is Some).
-    Rdtsc { tid: Tid, rip: u64, tsc: u64, aux: Option<u32> },
+    Rdtsc {
+        tid: Tid,
+        rip: u64,
+        tsc: u64,
+        aux: Option<u32>,
+    },
     /// An emulated CPUID.
-    Cpuid { tid: Tid, rip: u64, leaf: u32, subleaf: u32, out: [u32; 4] },
+    Cpuid {
+        tid: Tid,
+        rip: u64,
+        leaf: u32,
+        subleaf: u32,
+        out: [u32; 4],
+    },
     /// The task is gone: `status` is the raw wait status.
     Exit { tid: Tid, status: i32 },
     /// Last event of a complete recording.

@@ -13,7 +13,15 @@ use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-const SYSTEM_DIRS: &[&str] = &["/usr/", "/lib/", "/lib64/", "/bin/", "/sbin/", "/opt/", "/nix/store/"];
+const SYSTEM_DIRS: &[&str] = &[
+    "/usr/",
+    "/lib/",
+    "/lib64/",
+    "/bin/",
+    "/sbin/",
+    "/opt/",
+    "/nix/store/",
+];
 
 pub struct FileStore {
     dir: PathBuf,
@@ -24,7 +32,11 @@ pub struct FileStore {
 impl FileStore {
     /// Files of the trace in `trace_dir`.
     pub fn new(trace_dir: &Path) -> Self {
-        FileStore { dir: trace_dir.join(FILES_DIR), known: HashMap::new(), next: 0 }
+        FileStore {
+            dir: trace_dir.join(FILES_DIR),
+            known: HashMap::new(),
+            next: 0,
+        }
     }
 
     /// Path of a stored file, for replay.
@@ -36,7 +48,13 @@ impl FileStore {
     /// already stored. `path` may be a /proc/PID/map_files or fd link.
     pub fn add(&mut self, path: &Path, shown_path: &str) -> io::Result<FileRef> {
         let meta = std::fs::metadata(path)?;
-        let key = (meta.dev(), meta.ino(), meta.size(), meta.mtime(), meta.mtime_nsec());
+        let key = (
+            meta.dev(),
+            meta.ino(),
+            meta.size(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+        );
         if let Some(f) = self.known.get(&key) {
             return Ok(f.clone());
         }
@@ -48,24 +66,37 @@ impl FileStore {
         self.next += 1;
         let dest = self.dir.join(&blob);
         let system = meta.uid() == 0 && SYSTEM_DIRS.iter().any(|d| shown_path.starts_with(d));
-        let linked = system && std::fs::hard_link(shown_path, &dest).is_ok() && same_file(&dest, &meta);
+        let linked =
+            system && std::fs::hard_link(shown_path, &dest).is_ok() && same_file(&dest, &meta);
         if !linked {
             let _ = std::fs::remove_file(&dest);
             std::fs::copy(path, &dest)?;
         }
-        let file = FileRef { blob, original: shown_path.to_string(), size: meta.size() };
+        let file = FileRef {
+            blob,
+            original: shown_path.to_string(),
+            size: meta.size(),
+        };
         self.known.insert(key, file.clone());
         Ok(file)
     }
 }
 
 fn same_file(p: &Path, meta: &std::fs::Metadata) -> bool {
-    std::fs::metadata(p).map(|m| m.ino() == meta.ino() && m.dev() == meta.dev()).unwrap_or(false)
+    std::fs::metadata(p)
+        .map(|m| m.ino() == meta.ino() && m.dev() == meta.dev())
+        .unwrap_or(false)
 }
 
 fn sanitize(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-+".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(64)
         .collect()
 }

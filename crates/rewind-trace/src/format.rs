@@ -59,8 +59,8 @@ pub struct CpuidRecord {
 pub struct Header {
     pub rewind_version: String,
     pub mode: RecordingMode,
-    /// The command as the user gave it.
-    pub argv: Vec<String>,
+    /// The command as the user gave it (arguments need not be UTF-8).
+    pub argv: Vec<Vec<u8>>,
     /// The program that was executed (resolved through PATH).
     pub program: String,
     pub cwd: String,
@@ -87,15 +87,30 @@ pub enum TraceError {
     #[error("{0}: not a rewind trace (no events file with the rewind magic)")]
     NotATrace(PathBuf),
     #[error("{path}: trace format version {found} is newer than this rewind supports ({supported}); upgrade rewind to read it")]
-    TooNew { path: PathBuf, found: u32, supported: u32 },
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
     #[error("{path}: trace is corrupt at byte {offset}: {what}")]
-    Corrupt { path: PathBuf, offset: u64, what: String },
+    Corrupt {
+        path: PathBuf,
+        offset: u64,
+        what: String,
+    },
     #[error("{path}: trace is truncated at byte {offset} (the recording was cut short); its complete events end at event {last_event}")]
-    Truncated { path: PathBuf, offset: u64, last_event: u64 },
+    Truncated {
+        path: PathBuf,
+        offset: u64,
+        last_event: u64,
+    },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> TraceError + '_ {
-    move |source| TraceError::Io { path: path.to_path_buf(), source }
+    move |source| TraceError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Appends events to a new trace.
@@ -148,7 +163,8 @@ impl TraceWriter {
         }
         let start = self.buf.len();
         self.buf.extend_from_slice(&[0; 5]); // room for the varint length
-        let body = postcard::to_extend(event, std::mem::take(&mut self.buf)).expect("event serializes");
+        let body =
+            postcard::to_extend(event, std::mem::take(&mut self.buf)).expect("event serializes");
         self.buf = body;
         let len = self.buf.len() - start - 5;
         let mut varint = [0u8; 5];
@@ -183,7 +199,9 @@ impl TraceWriter {
         hdr.extend_from_slice(&self.buf_events.to_le_bytes());
         hdr.extend_from_slice(&crc32fast::hash(&compressed).to_le_bytes());
         self.out.write_all(&hdr).map_err(io_err(&self.path))?;
-        self.out.write_all(&compressed).map_err(io_err(&self.path))?;
+        self.out
+            .write_all(&compressed)
+            .map_err(io_err(&self.path))?;
         self.out.flush().map_err(io_err(&self.path))?;
         self.bytes += (hdr.len() + compressed.len()) as u64;
         self.buf.clear();
@@ -244,7 +262,11 @@ pub struct EventReader {
 impl EventReader {
     /// Opens the trace directory `dir` (or an `events` file directly).
     pub fn open(dir: &Path) -> Result<Self, TraceError> {
-        let path = if dir.is_dir() { dir.join(EVENTS_FILE) } else { dir.to_path_buf() };
+        let path = if dir.is_dir() {
+            dir.join(EVENTS_FILE)
+        } else {
+            dir.to_path_buf()
+        };
         let file = match File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -263,27 +285,51 @@ impl EventReader {
             return Err(TraceError::NotATrace(path));
         }
         if got < 16 {
-            return Err(TraceError::Truncated { path, offset: got as u64, last_event: 0 });
+            return Err(TraceError::Truncated {
+                path,
+                offset: got as u64,
+                last_event: 0,
+            });
         }
         let version = u32::from_le_bytes(pre[8..12].try_into().unwrap());
         if version > FORMAT_VERSION {
-            return Err(TraceError::TooNew { path, found: version, supported: FORMAT_VERSION });
+            return Err(TraceError::TooNew {
+                path,
+                found: version,
+                supported: FORMAT_VERSION,
+            });
         }
         if version == 0 {
-            return Err(TraceError::Corrupt { path, offset: 8, what: "format version 0".into() });
+            return Err(TraceError::Corrupt {
+                path,
+                offset: 8,
+                what: "format version 0".into(),
+            });
         }
         let hlen = u32::from_le_bytes(pre[12..16].try_into().unwrap());
         if hlen > MAX_HEADER {
-            return Err(TraceError::Corrupt { path, offset: 12, what: format!("header length {hlen} is implausible") });
+            return Err(TraceError::Corrupt {
+                path,
+                offset: 12,
+                what: format!("header length {hlen} is implausible"),
+            });
         }
         let mut hdr = vec![0u8; hlen as usize + 4];
         let got = read_full(&mut input, &mut hdr).map_err(io_err(&path))?;
         if got < hdr.len() {
-            return Err(TraceError::Truncated { path, offset: 16 + got as u64, last_event: 0 });
+            return Err(TraceError::Truncated {
+                path,
+                offset: 16 + got as u64,
+                last_event: 0,
+            });
         }
         let (body, crc) = hdr.split_at(hlen as usize);
         if crc32fast::hash(body).to_le_bytes() != crc {
-            return Err(TraceError::Corrupt { path, offset: 16, what: "header checksum mismatch".into() });
+            return Err(TraceError::Corrupt {
+                path,
+                offset: 16,
+                what: "header checksum mismatch".into(),
+            });
         }
         let header: Header = postcard::from_bytes(body).map_err(|e| TraceError::Corrupt {
             path: path.clone(),
@@ -337,13 +383,17 @@ impl EventReader {
             return Ok(None);
         }
         let data = &self.chunk[self.chunk_pos..];
-        let corrupt = |what: String| TraceError::Corrupt { path: self.path.clone(), offset: self.chunk_start, what };
+        let corrupt = |what: String| TraceError::Corrupt {
+            path: self.path.clone(),
+            offset: self.chunk_start,
+            what,
+        };
         let (len, n) = decode_varint(data).ok_or_else(|| corrupt("bad event length".into()))?;
         let body = data
             .get(n..n + len as usize)
             .ok_or_else(|| corrupt("event runs past its chunk".into()))?;
-        let event: Event =
-            postcard::from_bytes(body).map_err(|e| corrupt(format!("event {} does not decode: {e}", self.events + 1)))?;
+        let event: Event = postcard::from_bytes(body)
+            .map_err(|e| corrupt(format!("event {} does not decode: {e}", self.events + 1)))?;
         self.chunk_pos += n + len as usize;
         self.chunk_left -= 1;
         if self.chunk_left == 0 && self.chunk_pos != self.chunk.len() {
@@ -388,7 +438,8 @@ impl EventReader {
         if crc32fast::hash(&compressed) != crc {
             return Err(corrupt("chunk checksum mismatch"));
         }
-        let raw = zstd::bulk::decompress(&compressed, rlen as usize).map_err(|e| corrupt(&format!("chunk does not decompress: {e}")))?;
+        let raw = zstd::bulk::decompress(&compressed, rlen as usize)
+            .map_err(|e| corrupt(&format!("chunk does not decompress: {e}")))?;
         if raw.len() != rlen as usize {
             return Err(corrupt("chunk size differs from its header"));
         }

@@ -19,6 +19,6 @@ mod format;
 pub use event::*;
 pub use files::FileStore;
 pub use format::{
-    EventReader, Header, RecordingMode, TraceError, TraceWriter, CpuidRecord, FORMAT_VERSION,
-    EVENTS_FILE, FILES_DIR,
+    CpuidRecord, EventReader, Header, RecordingMode, TraceError, TraceWriter, EVENTS_FILE,
+    FILES_DIR, FORMAT_VERSION,
 };
