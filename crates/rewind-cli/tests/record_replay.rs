@@ -55,6 +55,7 @@ c_tests! {
     kill_parent => 0;
     sigsuspend => 0;
     siginfo => 0;
+    sig_eintr => 0;
     // Output.
     big_write => 0;
     interleaved => 0;
@@ -211,4 +212,28 @@ fn replay_moved_trace() {
     std::fs::rename(&trace, &moved).unwrap();
     let rep = fx.replay(&moved);
     assert_faithful(&rec, &rep);
+}
+
+/// Multi-threaded programs are not supported yet (issue 4): recording one must
+/// stop with a clear message, not hang, crash or pretend to succeed.
+#[test]
+fn threads_are_refused_clearly() {
+    let fx = Fixture::new();
+    let exe = fx.compile("threads");
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv([&exe]), None);
+    assert_no_panic(&rec);
+    if rec.code() == 0 {
+        // Once threads are supported, this becomes an ordinary round trip.
+        let rep = fx.replay(&trace);
+        assert_faithful(&rec, &rep);
+        return;
+    }
+    let err = rec.stderr_str();
+    let last = err.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("rewind: ") && last.contains("thread"),
+        "no clear \"rewind: ... thread ...\" message:\n{}",
+        rec.describe()
+    );
 }

@@ -47,6 +47,7 @@ pub struct RecordOutcome {
 
 const SI_KERNEL: i32 = 0x80;
 const ERESTARTNOINTR: i64 = 513;
+const ERESTART_RESTARTBLOCK: i64 = 516;
 const CLONE_THREAD: u64 = 0x10000;
 const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
 const MAP_SHARED: u64 = 0x01;
@@ -101,6 +102,11 @@ struct Task {
     exit_regs: Option<rewind_trace::Regs>,
     /// Has passed its initial SIGSTOP.
     started: bool,
+    /// A syscall interrupted with -ERESTART_RESTARTBLOCK, to be continued by
+    /// restart_syscall.
+    interrupted: Option<(u64, [u64; 6])>,
+    /// Cache of [`Recorder::output_stream`] by descriptor.
+    fd_streams: HashMap<i32, Option<OutputStream>>,
     /// The root process before its first execve: still rewind's own spawn code,
     /// which replay re-creates itself, so nothing is recorded.
     before_exec: bool,
@@ -236,6 +242,40 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
 
 fn fd_identity(path: &Path) -> Option<(u64, u64)> {
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Hot syscalls that cannot change which file a descriptor refers to.
+fn keeps_descriptors(nr: u64) -> bool {
+    matches!(
+        nr as i64,
+        libc::SYS_read
+            | libc::SYS_write
+            | libc::SYS_pread64
+            | libc::SYS_pwrite64
+            | libc::SYS_readv
+            | libc::SYS_writev
+            | libc::SYS_lseek
+            | libc::SYS_fstat
+            | libc::SYS_newfstatat
+            | libc::SYS_clock_gettime
+            | libc::SYS_gettimeofday
+            | libc::SYS_getpid
+            | libc::SYS_brk
+            | libc::SYS_mmap
+            | libc::SYS_munmap
+            | libc::SYS_mprotect
+            | libc::SYS_rt_sigaction
+            | libc::SYS_rt_sigprocmask
+            | libc::SYS_rt_sigreturn
+            | libc::SYS_poll
+            | libc::SYS_ppoll
+            | libc::SYS_select
+            | libc::SYS_pselect6
+            | libc::SYS_futex
+            | libc::SYS_getrandom
+            | libc::SYS_wait4
+            | libc::SYS_ioctl
+    )
 }
 
 fn signo(info: &[u8; 128]) -> i32 {
@@ -458,6 +498,9 @@ impl Recorder {
         task.entry = regs;
         task.exit_regs = None;
         let nr = regs.orig_rax;
+        if !task.fd_streams.is_empty() && !keeps_descriptors(nr) {
+            task.fd_streams.clear();
+        }
         if let Some(info) = task.deferred.pop_front() {
             // Deliver the held-back signal here: skip the syscall and make it restart
             // after the handler (-ERESTARTNOINTR at exit).
@@ -566,29 +609,38 @@ impl Recorder {
             self.release_vfork_parent(tid)?;
             return self.resume(tid, 0);
         }
+        // restart_syscall continues a syscall a signal interrupted: its memory
+        // effects are those of the original.
+        let (out_nr, out_args) = match self.task(tid).interrupted.take() {
+            Some(orig) if nr == libc::SYS_restart_syscall as u64 => orig,
+            _ => (nr, args),
+        };
+        if result == -ERESTART_RESTARTBLOCK {
+            self.task(tid).interrupted = Some((out_nr, out_args));
+        }
         let spec = sc::spec(nr).expect("checked at entry");
+        let out_spec = sc::spec(out_nr).unwrap_or(spec);
         let mem = TaskMemory(tid);
         let mut writes = Vec::new();
-        if !is_error(result) {
-            let regions = match sc::output_regions(spec, &args, result, &mem) {
-                Ok(r) => r,
-                Err(sc::Unsupported(what)) => {
-                    self.abort(format!("the program used {what} in syscall {}, which rewind cannot record yet; recording stopped", spec.name));
-                    return Ok(());
-                }
-            };
-            for r in regions {
-                if let Ok(data) = pt::read_mem(tid, r.addr, r.len as usize) {
-                    writes.push(MemWrite { addr: r.addr, data });
-                }
+        let regions = match sc::output_regions(out_spec, &out_args, result, &mem) {
+            Ok(r) => r,
+            Err(sc::Unsupported(what)) => {
+                self.abort(format!(
+                    "the program used {what} in syscall {}, which rewind cannot record yet; recording stopped",
+                    spec.name
+                ));
+                return Ok(());
             }
-            if nr == libc::SYS_clone as u64 && args[0] & CLONE_PARENT_SETTID != 0 && args[2] != 0 {
-                if let Ok(data) = pt::read_mem(tid, args[2], 4) {
-                    writes.push(MemWrite {
-                        addr: args[2],
-                        data,
-                    });
-                }
+        };
+        for r in regions {
+            // Memory the kernel could not have written (unmapped) is skipped.
+            if let Ok(data) = pt::read_mem(tid, r.addr, r.len as usize) {
+                writes.push(MemWrite { addr: r.addr, data });
+            }
+        }
+        if nr == libc::SYS_clone as u64 && !is_error(result) && args[0] & CLONE_PARENT_SETTID != 0 && args[2] != 0 {
+            if let Ok(data) = pt::read_mem(tid, args[2], 4) {
+                writes.push(MemWrite { addr: args[2], data });
             }
         }
         let mut extra = SyscallExtra::None;
@@ -625,16 +677,24 @@ impl Recorder {
 
     /// Whether fd `fd` of the task is the terminal/pipe/file rewind's own stdout or
     /// stderr is: replay reprints what the program wrote there.
-    fn output_stream(&self, tid: Tid, fd: i32) -> Option<OutputStream> {
-        let id = fd_identity(Path::new(&format!("/proc/{tid}/fd/{fd}")))?;
-        let out = self.stdout_id == Some(id);
-        let err = self.stderr_id == Some(id);
-        match (out, err) {
-            (true, true) if fd == 2 => Some(OutputStream::Stderr),
-            (true, _) => Some(OutputStream::Stdout),
-            (false, true) => Some(OutputStream::Stderr),
-            _ => None,
+    /// The answer is cached per task until it makes a syscall that may change
+    /// what its descriptors refer to.
+    fn output_stream(&mut self, tid: Tid, fd: i32) -> Option<OutputStream> {
+        if let Some(&cached) = self.task(tid).fd_streams.get(&fd) {
+            return cached;
         }
+        let stream = fd_identity(Path::new(&format!("/proc/{tid}/fd/{fd}"))).and_then(|id| {
+            let out = self.stdout_id == Some(id);
+            let err = self.stderr_id == Some(id);
+            match (out, err) {
+                (true, true) if fd == 2 => Some(OutputStream::Stderr),
+                (true, _) => Some(OutputStream::Stdout),
+                (false, true) => Some(OutputStream::Stderr),
+                _ => None,
+            }
+        });
+        self.task(tid).fd_streams.insert(fd, stream);
+        stream
     }
 
     /// Stores the file behind a file mmap in the trace.
