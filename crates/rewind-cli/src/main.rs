@@ -126,6 +126,9 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+/// Exit status of `rewind record` when rewind had to stop the program (EX_SOFTWARE).
+const RECORDING_ABORTED: i32 = 70;
+
 fn record(output: Option<PathBuf>, command: Vec<std::ffi::OsString>) -> Result<i32> {
     let program = rewind_record::resolve_program(&command[0].to_string_lossy())
         .map_err(|e| anyhow::Error::new(ProgramNotFound(e.to_string())))?;
@@ -148,11 +151,9 @@ fn record(output: Option<PathBuf>, command: Vec<std::ffi::OsString>) -> Result<i
     }
     if let Some(why) = outcome.aborted {
         eprintln!("rewind: {why} (trace kept in {})", trace_dir.display());
-        return Ok(if outcome.exit_code == 0 {
-            70
-        } else {
-            outcome.exit_code
-        });
+        // The program did not end by itself: rewind's own status, not the SIGKILL
+        // it used to stop the program.
+        return Ok(RECORDING_ABORTED);
     }
     Ok(outcome.exit_code)
 }

@@ -638,9 +638,16 @@ impl Recorder {
                 writes.push(MemWrite { addr: r.addr, data });
             }
         }
-        if nr == libc::SYS_clone as u64 && !is_error(result) && args[0] & CLONE_PARENT_SETTID != 0 && args[2] != 0 {
+        if nr == libc::SYS_clone as u64
+            && !is_error(result)
+            && args[0] & CLONE_PARENT_SETTID != 0
+            && args[2] != 0
+        {
             if let Ok(data) = pt::read_mem(tid, args[2], 4) {
-                writes.push(MemWrite { addr: args[2], data });
+                writes.push(MemWrite {
+                    addr: args[2],
+                    data,
+                });
             }
         }
         let mut extra = SyscallExtra::None;
