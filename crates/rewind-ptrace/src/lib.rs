@@ -367,10 +367,12 @@ mod tests {
 
     #[test]
     fn regs_round_trip() {
-        let mut r = Regs::default();
-        r.rip = 0x1234;
-        r.orig_rax = u64::MAX;
-        r.fs_base = 7;
+        let r = Regs {
+            rip: 0x1234,
+            orig_rax: u64::MAX,
+            fs_base: 7,
+            ..Default::default()
+        };
         assert_eq!(from_user_regs(&to_user_regs(&r)), r);
     }
 }
@@ -397,7 +399,7 @@ impl TrapInsn {
         }
     }
 
-    pub fn len(self) -> u64 {
+    pub fn length(self) -> u64 {
         match self {
             TrapInsn::Rdtscp => 3,
             _ => 2,

@@ -340,7 +340,7 @@ impl sc::Memory for TaskMemory {
 impl Recorder {
     fn push(&mut self, event: Event) -> Result<()> {
         self.writer.push(&event)?;
-        if self.writer.event_count() % 64 == 0 {
+        if self.writer.event_count().is_multiple_of(64) {
             let now = pt::monotonic_ns();
             if now - self.last_flush_ns > FLUSH_INTERVAL_NS {
                 self.writer.flush()?;
@@ -764,9 +764,10 @@ impl Recorder {
         } else if let Some(orig) = task.expect.take_if(|e| signo(e) == sig) {
             pt::set_siginfo(tid, &orig)?;
             Some((SignalKind::Asynchronous, orig))
-        } else if task.exit_regs.is_some() && task.exit_regs == pt::get_regs(tid).ok() {
-            Some((SignalKind::Asynchronous, info))
-        } else if is_fatal_now(tid, sig) {
+        } else if (task.exit_regs.is_some() && task.exit_regs == pt::get_regs(tid).ok())
+            || is_fatal_now(tid, sig)
+        {
+            // At a syscall boundary, or about to kill the task: deliver now.
             Some((SignalKind::Asynchronous, info))
         } else {
             None
@@ -793,7 +794,7 @@ impl Recorder {
 /// Executes a trapped RDTSC/RDTSCP/CPUID for the task and returns the event.
 fn emulate_trap(tid: Tid, insn: TrapInsn, regs: &mut rewind_trace::Regs) -> Event {
     let rip = regs.rip;
-    regs.rip += insn.len();
+    regs.rip += insn.length();
     match insn {
         TrapInsn::Rdtsc | TrapInsn::Rdtscp => {
             let (tsc, aux) = if insn == TrapInsn::Rdtscp {

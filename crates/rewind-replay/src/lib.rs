@@ -222,7 +222,7 @@ impl Replayer {
     }
 
     /// Runs the task to the entry of its next syscall and checks it is the recorded one.
-    fn to_entry(
+    fn run_to_entry(
         &mut self,
         tid: Tid,
         nr: u64,
@@ -269,7 +269,7 @@ impl Replayer {
                 extra,
             } => self.replay_syscall(tid, nr, &args, result, &writes, extra),
             Event::SyscallNoReturn { tid, nr, args } => {
-                self.to_entry(tid, nr, Some(&args))?;
+                self.run_to_entry(tid, nr, Some(&args))?;
                 self.task(tid)?.exiting = true;
                 Ok(())
             }
@@ -373,7 +373,7 @@ impl Replayer {
                 } else {
                     TrapInsn::Rdtsc
                 };
-                let mut regs = self.to_trap(tid, insn, rip)?;
+                let mut regs = self.run_to_trap(tid, insn, rip)?;
                 pt::apply_tsc(&mut regs, tsc, aux);
                 self.finish_trap(tid, insn, regs)
             }
@@ -384,7 +384,7 @@ impl Replayer {
                 subleaf,
                 out,
             } => {
-                let mut regs = self.to_trap(tid, TrapInsn::Cpuid, rip)?;
+                let mut regs = self.run_to_trap(tid, TrapInsn::Cpuid, rip)?;
                 if regs.rax as u32 != leaf || regs.rcx as u32 != subleaf {
                     return Err(self.diverged(
                         tid,
@@ -403,7 +403,7 @@ impl Replayer {
         }
     }
 
-    fn to_trap(&mut self, tid: Tid, insn: TrapInsn, rip: u64) -> Result<rewind_trace::Regs> {
+    fn run_to_trap(&mut self, tid: Tid, insn: TrapInsn, rip: u64) -> Result<rewind_trace::Regs> {
         match self.advance(tid)? {
             Stop::Trap(i, regs) if i == insn && regs.rip == rip => Ok(regs),
             other => Err(self.diverged(
@@ -420,7 +420,7 @@ impl Replayer {
         insn: TrapInsn,
         mut regs: rewind_trace::Regs,
     ) -> Result<()> {
-        regs.rip += insn.len();
+        regs.rip += insn.length();
         let real = self.task(tid)?.real;
         let r = pt::set_regs(real, &regs);
         self.io(r)
@@ -443,9 +443,7 @@ impl Replayer {
             }
         };
         let real_child = match self.advance(tid)? {
-            Stop::Event(ev)
-                if matches!(ev, pt::event::FORK | pt::event::VFORK | pt::event::CLONE) =>
-            {
+            Stop::Event(pt::event::FORK | pt::event::VFORK | pt::event::CLONE) => {
                 let real = self.task(tid)?.real;
                 let r = pt::event_msg(real);
                 self.io(r)? as i32
@@ -525,7 +523,7 @@ impl Replayer {
             self.finish_executed(tid, &entry, nr, result, writes, true, false)?;
             return Ok(());
         }
-        let entry = self.to_entry(tid, nr, Some(args))?;
+        let entry = self.run_to_entry(tid, nr, Some(args))?;
         if extra == SyscallExtra::CancelledForSignal {
             return self.emulate(tid, entry, nr, result, writes);
         }
@@ -611,11 +609,11 @@ impl Replayer {
         entry.orig_rax = u64::MAX;
         let r = pt::set_regs(real, &entry);
         self.io(r)?;
-        self.to_exit(tid)?;
+        self.run_to_exit(tid)?;
         self.restore_result(tid, nr, result, writes)
     }
 
-    fn to_exit(&mut self, tid: Tid) -> Result<rewind_trace::Regs> {
+    fn run_to_exit(&mut self, tid: Tid) -> Result<rewind_trace::Regs> {
         match self.advance(tid)? {
             Stop::Exit(regs) => Ok(regs),
             other => Err(self.fail(format!(
@@ -670,7 +668,7 @@ impl Replayer {
         restore: bool,
         check_if_not_restored: bool,
     ) -> Result<()> {
-        let regs = self.to_exit(tid)?;
+        let regs = self.run_to_exit(tid)?;
         let got = regs.rax as i64;
         if restore {
             self.restore_result(tid, nr, result, writes)
@@ -711,7 +709,7 @@ impl Replayer {
         regs.r10 = flags;
         let r = pt::set_regs(real, &regs);
         self.io(r)?;
-        let mut exit = self.to_exit(tid)?;
+        let mut exit = self.run_to_exit(tid)?;
         if exit.rax as i64 != result {
             return Err(self.diverged(
                 tid,
