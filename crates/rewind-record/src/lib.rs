@@ -511,7 +511,7 @@ impl Recorder {
         }
         let Some(spec) = sc::spec(nr) else {
             self.abort(format!(
-                "the program made syscall {nr}, which rewind does not know how to record; recording stopped"
+                "the program made syscall {nr}, which rewind does not know how to record; recording stopped (the trace replays up to that point; please report the syscall)"
             ));
             return Ok(());
         };
@@ -534,7 +534,7 @@ impl Recorder {
             }
             Policy::Special if nr == libc::SYS_clone as u64 && regs.rdi & CLONE_THREAD != 0 => {
                 self.abort(
-                    "the program started a thread (clone with CLONE_THREAD); recording multi-threaded programs is not supported yet"
+                    "the program started a thread (clone with CLONE_THREAD); recording multi-threaded programs is not supported yet, so the recording stopped there"
                         .into(),
                 );
                 return Ok(());
@@ -626,7 +626,7 @@ impl Recorder {
             Ok(r) => r,
             Err(sc::Unsupported(what)) => {
                 self.abort(format!(
-                    "the program used {what} in syscall {}, which rewind cannot record yet; recording stopped",
+                    "the program used {what} in syscall {}, which rewind cannot record yet; recording stopped (the trace replays up to that point; please report it)",
                     spec.name
                 ));
                 return Ok(());
