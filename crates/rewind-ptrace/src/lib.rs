@@ -470,7 +470,27 @@ pub fn trap_own_tsc() -> bool {
                 libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &one);
             }
         }
+        // Safety net: should rewind itself execute RDTSC (a vDSO clock read, say),
+        // turn trapping off for rewind instead of crashing.
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_own_segv as *const () as usize;
+        sa.sa_flags = libc::SA_SIGINFO;
+        libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut());
         libc::prctl(libc::PR_SET_TSC, libc::PR_TSC_SIGSEGV, 0, 0, 0) == 0
+    }
+}
+
+extern "C" fn on_own_segv(_sig: libc::c_int, _info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    unsafe {
+        let uc = ctx as *const libc::ucontext_t;
+        let rip = (*uc).uc_mcontext.gregs[libc::REG_RIP as usize] as *const u8;
+        let is_rdtsc = *rip == 0x0f && (*rip.add(1) == 0x31 || (*rip.add(1) == 0x01 && *rip.add(2) == 0xf9));
+        if is_rdtsc {
+            libc::prctl(libc::PR_SET_TSC, libc::PR_TSC_ENABLE, 0, 0, 0);
+        } else {
+            // A real fault: crash as usual when the instruction runs again.
+            libc::signal(libc::SIGSEGV, libc::SIG_DFL);
+        }
     }
 }
 
