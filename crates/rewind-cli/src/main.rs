@@ -107,6 +107,9 @@ fn run(cli: Cli) -> Result<i32> {
                 anyhow::bail!("only `rewind replay --autopilot` is available so far; debugging a replay in gdb comes next");
             }
             let outcome = rewind_replay::autopilot(&dir)?;
+            if let Some(why) = outcome.aborted {
+                eprintln!("rewind: note: the recording was stopped early ({why}); replayed all it holds");
+            }
             Ok(if outcome.complete { 0 } else { 1 })
         }
         Command::Info { json, trace } => {

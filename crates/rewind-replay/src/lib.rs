@@ -29,6 +29,9 @@ pub struct ReplayOutcome {
     /// The replay reached the end of a complete recording.
     pub complete: bool,
     pub events: u64,
+    /// The recorder stopped the program itself (say, at an unsupported syscall):
+    /// why, as it said then.
+    pub aborted: Option<String>,
 }
 
 /// Why a replay could not finish faithfully.
@@ -169,10 +172,11 @@ impl Replayer {
                 Err(e) => return Err(e.into()),
             };
             self.event = n;
-            if let Event::End(_) = event {
+            if let Event::End(summary) = event {
                 return Ok(ReplayOutcome {
                     complete: true,
                     events: n,
+                    aborted: summary.aborted,
                 });
             }
             self.replay_event(event)?;
