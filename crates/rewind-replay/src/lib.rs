@@ -10,8 +10,11 @@
 //! checked. Every syscall's number and arguments are compared with the trace: a
 //! difference stops replay with the event number.
 
+mod debug;
 mod exec;
 mod task;
+
+pub use debug::{Debugger, Focus, Position, Resume, StopReason, WatchKind};
 
 use rewind_ptrace::{self as pt, TrapInsn};
 use rewind_syscalls::{self as sc, Policy};
@@ -50,6 +53,12 @@ pub enum ReplayError {
     Truncated { last_event: u64 },
     #[error("replay failed at event {event}: {what}")]
     Failed { event: u64, what: String },
+    /// Internal: a debugging session restarts the replay (going backwards).
+    #[error("replay restarted")]
+    Restart,
+    /// Internal: the debugger ended the session.
+    #[error("debugging session ended")]
+    Quit,
 }
 
 impl ReplayError {
@@ -60,6 +69,7 @@ impl ReplayError {
             ReplayError::Failed { .. } => 1,
             ReplayError::Divergence { .. } => 3,
             ReplayError::Truncated { .. } => 4,
+            ReplayError::Restart | ReplayError::Quit => 0,
         }
     }
 }
@@ -87,7 +97,7 @@ pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
             what: "the trace was recorded with CPUID faulting, which this CPU lacks; replay it on a machine like the one that recorded it".into(),
         });
     }
-    let mut r = Replayer {
+    let mut r = Session {
         files: FileStore::new(dir),
         header: reader.header().clone(),
         reader,
@@ -95,6 +105,7 @@ pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
         tasks: HashMap::new(),
         stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
         event: 0,
+        dbg: None,
     };
     let result = r.run();
     let _ = r.stdout.flush();
@@ -102,7 +113,9 @@ pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
     result
 }
 
-struct Replayer {
+/// One replay of a trace, from its start. A debugging session may go through
+/// several (each backwards move re-runs the replay).
+pub struct Session {
     reader: EventReader,
     /// Events read ahead (rt_sigsuspend needs to know the signal that ends it);
     /// a read error is kept in place until replay reaches it.
@@ -113,6 +126,8 @@ struct Replayer {
     stdout: std::io::BufWriter<std::io::Stdout>,
     /// Number of the event being replayed.
     event: u64,
+    /// Set when a debugger drives the replay.
+    dbg: Option<debug::Ctl>,
 }
 
 fn is_error(result: i64) -> bool {
@@ -125,7 +140,7 @@ fn describe_syscall(nr: u64, args: &[u64; 6]) -> String {
     format!("{}({})", sc::name(nr), a.join(", "))
 }
 
-impl Replayer {
+impl Session {
     fn next(&mut self) -> std::result::Result<Option<(u64, Event)>, TraceError> {
         match self.lookahead.pop_front() {
             Some(r) => r,
@@ -179,7 +194,14 @@ impl Replayer {
                     aborted: summary.aborted,
                 });
             }
+            let tid = event.tid();
             self.replay_event(event)?;
+            if self.dbg.is_some() {
+                if let Some(tid) = tid {
+                    self.after_focus_event(tid);
+                }
+                self.after_event()?;
+            }
         }
     }
 
@@ -214,11 +236,44 @@ impl Replayer {
 
     /// Runs the task to its next stop, turning ptrace failures into replay errors.
     fn advance(&mut self, tid: Tid) -> Result<Stop> {
-        let event = self.event;
-        self.task(tid)?.advance().map_err(|e| ReplayError::Failed {
-            event,
+        loop {
+            if !self.is_focus(tid) {
+                let stop = self.task(tid)?.advance().map_err(|e| self.lost(tid, e))?;
+                return Ok(match stop {
+                    Stop::SigTrap(_) => Stop::Signal(libc::SIGTRAP),
+                    s => s,
+                });
+            }
+            let on_breakpoint = self.before_focus_runs(tid)?;
+            let stepping = self.focus_stepping(tid);
+            let real = self.task(tid)?.real;
+            let at_syscall = pt::get_regs(real)
+                .ok()
+                .and_then(|r| pt::read_mem(real, r.rip, 2).ok())
+                .is_some_and(|c| c == [0x0f, 0x05]);
+            let (stop, stepped) = if on_breakpoint {
+                match self.step_over_breakpoint(tid)? {
+                    Some(Stop::SigTrap(2)) if !stepping => continue,
+                    Some(stop) => (stop, true),
+                    None => (self.task(tid)?.advance().map_err(|e| self.lost(tid, e))?, false),
+                }
+            } else if stepping && !at_syscall {
+                (self.task(tid)?.single_step().map_err(|e| self.lost(tid, e))?, true)
+            } else {
+                (self.task(tid)?.advance().map_err(|e| self.lost(tid, e))?, false)
+            };
+            match self.focus_stop(tid, stop, stepped)? {
+                None => continue,
+                Some(stop) => return Ok(stop),
+            }
+        }
+    }
+
+    fn lost(&self, tid: Tid, e: std::io::Error) -> ReplayError {
+        ReplayError::Failed {
+            event: self.event,
             what: format!("lost control of process {tid}: {e}"),
-        })
+        }
     }
 
     fn io<T>(&self, r: std::io::Result<T>) -> Result<T> {
@@ -338,7 +393,14 @@ impl Replayer {
                         self.diverged(tid, "the recorded address space after execve", actual)
                     }
                     exec::ExecProblem::Other(what) => self.fail(what),
-                })
+                })?;
+                if let Some(d) = &mut self.dbg {
+                    if d.focus == Some(tid) && d.start_event == self.event {
+                        d.started = true;
+                        self.focus_started()?;
+                    }
+                }
+                Ok(())
             }
             Event::Signal {
                 tid,
@@ -364,6 +426,9 @@ impl Replayer {
                             format!("the program {}", other.describe()),
                         ))
                     }
+                }
+                if kind == SignalKind::Synchronous {
+                    self.signal_stop(tid, signo)?;
                 }
                 let task = self.task(tid)?;
                 let real = task.real;
@@ -502,7 +567,11 @@ impl Replayer {
                 }
             }
         };
+        let was_focus = self.is_focus(tid);
         self.tasks.remove(&tid);
+        if was_focus && got == status {
+            self.focus_exited(status)?;
+        }
         if got != status {
             return Err(self.diverged(
                 tid,
@@ -643,6 +712,7 @@ impl Replayer {
         regs.orig_rax = nr;
         let r = pt::set_regs(real, &regs);
         self.io(r)?;
+        self.check_kernel_writes(tid, writes);
         for w in writes {
             if let Err(e) = pt::write_mem(real, w.addr, &w.data) {
                 return Err(self.diverged(
@@ -772,5 +842,47 @@ fn describe_status(raw: i32) -> String {
         format!("killed by signal {}", signal_name(libc::WTERMSIG(raw)))
     } else {
         format!("status {}", libc::WEXITSTATUS(raw))
+    }
+}
+
+/// Debugs the replay of the trace in `dir`: the `debugger` is called whenever the
+/// focus process stops. Returns when the debugger quits.
+pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> Result<()> {
+    let (focus_tid, start_event) = debug::find_focus(dir, focus.as_ref())?;
+    let mut goal = debug::Goal::Interactive;
+    let mut points = debug::Points::default();
+    let mut debugger = debugger;
+    let mut temp = None;
+    loop {
+        let reader = EventReader::open(dir)?;
+        pt::trap_own_tsc();
+        let mut s = Session {
+            files: FileStore::new(dir),
+            header: reader.header().clone(),
+            reader,
+            lookahead: std::collections::VecDeque::new(),
+            tasks: HashMap::new(),
+            stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+            event: 0,
+            dbg: Some(debug::Ctl::new(focus_tid, start_event, points, goal, debugger, temp)),
+        };
+        let result = s.run();
+        let _ = s.stdout.flush();
+        s.kill_all();
+        let ctl = s.dbg.take().expect("debug state");
+        points = ctl.points;
+        debugger = ctl.debugger.expect("debugger returned");
+        match result {
+            Err(ReplayError::Restart) => {
+                goal = ctl.next_goal.expect("restart goal");
+                temp = ctl.temp;
+            }
+            Err(ReplayError::Quit) => return Ok(()),
+            Err(e) => return Err(e),
+            Ok(_) => {
+                // The recording is over and the debugger did not go back: done.
+                return Ok(());
+            }
+        }
     }
 }

@@ -29,6 +29,9 @@ pub enum Stop {
     Exit(Regs),
     Event(i32),
     Signal(i32),
+    /// SIGTRAP with this si_code: a breakpoint, a single step, a watchpoint, or
+    /// the program's own int3 (the debugger logic tells them apart).
+    SigTrap(i32),
     Trap(TrapInsn, Regs),
     Exited(i32),
 }
@@ -44,6 +47,7 @@ impl Stop {
             ),
             Stop::Event(e) => format!("reported ptrace event {e}"),
             Stop::Signal(s) => format!("received signal {}", crate::signal_name(*s)),
+            Stop::SigTrap(_) => format!("received signal {}", crate::signal_name(libc::SIGTRAP)),
             Stop::Trap(i, r) => format!("executed {i:?} at {:#x}", r.rip),
             Stop::Exited(raw) => format!("ended ({})", crate::describe_status(*raw)),
         }
@@ -80,8 +84,17 @@ impl Task {
     /// stop that matters. Signals nobody recorded (SIGCHLD from real replay children
     /// exiting, for instance) are swallowed: replay delivers only recorded signals.
     pub fn advance(&mut self) -> io::Result<Stop> {
+        self.resume_and_wait(libc::PTRACE_SYSCALL)
+    }
+
+    /// Executes one instruction (a debugger's stepi).
+    pub fn single_step(&mut self) -> io::Result<Stop> {
+        self.resume_and_wait(libc::PTRACE_SINGLESTEP)
+    }
+
+    fn resume_and_wait(&mut self, request: libc::c_uint) -> io::Result<Stop> {
         let sig = std::mem::take(&mut self.inject);
-        match pt::resume_syscall(self.real, sig) {
+        match resume_raw(self.real, request, sig) {
             // Killed meanwhile (SIGKILL is never reported as a stop): its exit
             // status is still to be collected below.
             Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {}
@@ -103,7 +116,7 @@ impl Task {
                 WaitStatus::Event(e) => return Ok(Stop::Event(e)),
                 WaitStatus::Signal(sig) => {
                     let Ok(info) = pt::get_siginfo(self.real) else {
-                        pt::resume_syscall(self.real, 0)?; // group-stop
+                        resume_raw(self.real, request, 0)?; // group-stop
                         continue;
                     };
                     let code = pt::siginfo_code(&info);
@@ -115,6 +128,9 @@ impl Task {
                         {
                             return Ok(Stop::Trap(insn, regs));
                         }
+                    }
+                    if sig == libc::SIGTRAP && code > 0 {
+                        return Ok(Stop::SigTrap(code));
                     }
                     let synchronous = matches!(
                         sig,
@@ -131,9 +147,18 @@ impl Task {
                         }
                         return Ok(Stop::Signal(sig));
                     }
-                    pt::resume_syscall(self.real, 0)?;
+                    resume_raw(self.real, request, 0)?;
                 }
             }
         }
+    }
+}
+
+/// Resumes a stopped task with a ptrace request (PTRACE_SYSCALL, PTRACE_SINGLESTEP).
+fn resume_raw(tid: i32, request: libc::c_uint, sig: i32) -> io::Result<()> {
+    if unsafe { libc::ptrace(request, tid, 0, sig as libc::c_long) } == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
     }
 }

@@ -1,0 +1,716 @@
+//! Debugging a replay: breakpoints, watchpoints, stepping, and going backwards.
+//!
+//! One recorded process is the *focus*; a debugger (the gdb server) is called back
+//! whenever the focus stops for it. The rest of the replay runs as in autopilot.
+//!
+//! Going backwards re-runs the replay from the start (a fresh session) to find the
+//! point to stop at, then runs again to that point. A point in time is a
+//! [`Position`]: the number of the event being replayed plus the focus's full
+//! register set. Without hardware counters this cannot tell apart two moments with
+//! identical registers within one event interval (a loop whose registers repeat
+//! while memory changes); replay then stops at the first of them.
+
+use crate::task::Stop;
+use crate::{ReplayError, Result, Session};
+use rewind_ptrace as pt;
+use rewind_trace::{Regs, Tid};
+use std::collections::BTreeMap;
+
+/// Why the focus stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The focus process just started (after its execve): the beginning of history.
+    Start,
+    /// Went backwards to the beginning of history.
+    HistoryStart,
+    Breakpoint,
+    Step,
+    Watch { addr: u64, kind: WatchKind },
+    /// A signal is about to be delivered to the focus.
+    Signal(i32),
+    /// The focus process ended (raw wait status).
+    Exited(i32),
+    /// A `goto` arrived at its event.
+    Arrived,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchKind {
+    Write,
+    Read,
+    Access,
+}
+
+/// What the debugger wants next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    Continue,
+    Step,
+    ReverseContinue,
+    ReverseStep,
+    /// Stop after event N (going backwards if needed).
+    Goto(u64),
+    /// End the debugging session.
+    Quit,
+}
+
+/// A debugger driving a replay (the gdb server implements it).
+pub trait Debugger {
+    fn stopped(&mut self, session: &mut Session, why: StopReason) -> Resume;
+}
+
+/// A moment of the focus's execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub event: u64,
+    pub regs: Regs,
+}
+
+/// Which recorded process to debug.
+#[derive(Clone, Debug)]
+pub enum Focus {
+    /// The recorded process with this pid.
+    Pid(Tid),
+    /// The first process whose executable has this file name.
+    Command(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Watchpoint {
+    pub addr: u64,
+    pub len: u64,
+    pub kind: WatchKind,
+}
+
+/// Breakpoints and watchpoints, which outlive the replay sessions of one debugging session.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Points {
+    pub breakpoints: BTreeMap<u64, ()>,
+    pub watchpoints: Vec<Watchpoint>,
+}
+
+/// Where an automatic (debugger-less) run is going.
+#[derive(Clone, Debug)]
+pub(crate) enum Goal {
+    /// Report every stop to the debugger.
+    Interactive,
+    /// Reverse-continue, first pass: run to `until`, remembering the last
+    /// breakpoint/watchpoint stop before it.
+    FindLastHit { until: Until, last: Option<(Position, StopReason)> },
+    /// Reverse-step, first pass: run to `until` with a temporary breakpoint at its
+    /// address, remembering the last arrival there (or the last focus event
+    /// boundary) before it: a nearby point to single-step from.
+    FindAnchor { until: Position, last: Option<Position>, report: StopReason },
+    /// Reverse-step, second pass: from `anchor`, count single steps to `until`.
+    CountSteps { anchor: Position, until: Position, reached: bool, steps: u64, report: StopReason },
+    /// Go to `target`, then take `steps` single steps, then report `report`.
+    Seek { target: Target, steps: u64, reached: bool, report: StopReason },
+    /// Stop once event `n` has been replayed.
+    Goto(u64),
+}
+
+/// A point to run to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    Start,
+    At(Position),
+}
+
+/// The point a backwards search must reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Until {
+    At(Position),
+    /// The focus's exit (reverse from the end of its history).
+    Exit,
+}
+
+/// Debugging state of one replay session.
+pub(crate) struct Ctl {
+    /// The focus's recorded tid.
+    pub focus: Option<Tid>,
+    /// The event after which the focus starts (its last execve).
+    pub start_event: u64,
+    pub started: bool,
+    pub points: Points,
+    /// Breakpoints written into the focus: address -> original byte.
+    pub inserted: BTreeMap<u64, u8>,
+    /// Temporary breakpoint of a backwards search.
+    pub temp: Option<u64>,
+    pub stepping: bool,
+    /// A stop to report before the focus next runs (after a syscall finished).
+    pub pending: Option<StopReason>,
+    pub goal: Goal,
+    pub debugger: Option<Box<dyn Debugger>>,
+    /// Set when this session ends to restart another with this goal.
+    pub next_goal: Option<Goal>,
+    /// Last position reported to the debugger.
+    pub last_stop: Option<Position>,
+}
+
+impl Ctl {
+    pub(crate) fn new(focus: Tid, start_event: u64, points: Points, goal: Goal, debugger: Box<dyn Debugger>, temp: Option<u64>) -> Ctl {
+        Ctl {
+            focus: Some(focus),
+            start_event,
+            started: false,
+            points,
+            inserted: BTreeMap::new(),
+            temp,
+            stepping: false,
+            pending: None,
+            goal,
+            debugger: Some(debugger),
+            next_goal: None,
+            last_stop: None,
+        }
+    }
+
+    /// Backwards searches also stop after each focus event: anchors to single-step
+    /// from, and the only way to recognise positions between events.
+    fn wants_event_points(&self) -> bool {
+        !matches!(self.goal, Goal::Interactive | Goal::Goto(_))
+    }
+}
+
+const SI_KERNEL: i32 = 0x80;
+const TRAP_TRACE: i32 = 2;
+const TRAP_HWBKPT: i32 = 4;
+/// offsetof(struct user, u_debugreg) on x86-64.
+const DEBUGREG_OFFSET: usize = 848;
+
+fn poke_debugreg(tid: i32, n: usize, value: u64) -> std::io::Result<()> {
+    let r = unsafe { libc::ptrace(libc::PTRACE_POKEUSER, tid, DEBUGREG_OFFSET + n * 8, value as libc::c_ulong) };
+    if r == -1 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+fn peek_debugreg(tid: i32, n: usize) -> std::io::Result<u64> {
+    unsafe { *libc::__errno_location() = 0 };
+    let r = unsafe { libc::ptrace(libc::PTRACE_PEEKUSER, tid, DEBUGREG_OFFSET + n * 8, 0) };
+    if r == -1 && unsafe { *libc::__errno_location() } != 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(r as u64)
+    }
+}
+
+impl Session {
+    fn ctl(&mut self) -> &mut Ctl {
+        self.dbg.as_mut().expect("debug session")
+    }
+
+    pub(crate) fn is_focus(&self, tid: Tid) -> bool {
+        self.dbg.as_ref().is_some_and(|d| d.started && d.focus == Some(tid))
+    }
+
+    fn focus_real(&self) -> Option<i32> {
+        let d = self.dbg.as_ref()?;
+        self.tasks.get(&d.focus?).map(|t| t.real)
+    }
+
+    /// Registers of the focus.
+    pub fn regs(&self) -> std::io::Result<Regs> {
+        let real = self.focus_real().ok_or_else(|| std::io::Error::other("the process is not running"))?;
+        pt::get_regs(real)
+    }
+
+    /// Raw XSAVE area of the focus (FPU, SSE, AVX state).
+    pub fn xstate(&self) -> Option<Vec<u8>> {
+        let real = self.focus_real()?;
+        let mut buf = vec![0u8; 16384];
+        let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+        let r = unsafe { libc::ptrace(libc::PTRACE_GETREGSET, real, 0x202usize, &mut iov as *mut libc::iovec) };
+        if r == -1 {
+            return None;
+        }
+        buf.truncate(iov.iov_len);
+        Some(buf)
+    }
+
+    /// Memory of the focus as the program sees it (rewind's breakpoints hidden).
+    pub fn read_memory(&self, addr: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        let real = self.focus_real().ok_or_else(|| std::io::Error::other("the process is not running"))?;
+        let mut data = pt::read_mem(real, addr, len)?;
+        if let Some(d) = &self.dbg {
+            for (&a, &orig) in d.inserted.range(addr..addr.saturating_add(len as u64)) {
+                data[(a - addr) as usize] = orig;
+            }
+        }
+        Ok(data)
+    }
+
+    /// The recorded pid of the focus.
+    pub fn focus_pid(&self) -> Option<Tid> {
+        self.dbg.as_ref().and_then(|d| d.focus)
+    }
+
+    /// Number of the event being replayed.
+    pub fn current_event(&self) -> u64 {
+        self.event
+    }
+
+    pub fn add_breakpoint(&mut self, addr: u64) -> bool {
+        self.ctl().points.breakpoints.insert(addr, ());
+        self.insert_breakpoint(addr).is_ok()
+    }
+
+    pub fn remove_breakpoint(&mut self, addr: u64) -> bool {
+        self.ctl().points.breakpoints.remove(&addr);
+        if self.ctl().temp != Some(addr) {
+            self.uninsert_breakpoint(addr);
+        }
+        true
+    }
+
+    pub fn add_watchpoint(&mut self, addr: u64, len: u64, kind: WatchKind) -> bool {
+        let wps = &mut self.ctl().points.watchpoints;
+        if wps.len() >= 4 || !matches!(len, 1 | 2 | 4 | 8) || addr % len != 0 {
+            return false;
+        }
+        wps.push(Watchpoint { addr, len, kind });
+        self.apply_watchpoints().is_ok()
+    }
+
+    pub fn remove_watchpoint(&mut self, addr: u64, len: u64, kind: WatchKind) -> bool {
+        self.ctl().points.watchpoints.retain(|w| !(w.addr == addr && w.len == len && w.kind == kind));
+        self.apply_watchpoints().is_ok()
+    }
+
+    fn insert_breakpoint(&mut self, addr: u64) -> std::io::Result<()> {
+        let Some(real) = self.focus_real() else { return Ok(()) };
+        if self.ctl().inserted.contains_key(&addr) {
+            return Ok(());
+        }
+        let orig = pt::read_mem(real, addr, 1)?[0];
+        pt::write_mem(real, addr, &[0xcc])?;
+        self.ctl().inserted.insert(addr, orig);
+        Ok(())
+    }
+
+    fn uninsert_breakpoint(&mut self, addr: u64) {
+        let real = self.focus_real();
+        if let (Some(orig), Some(real)) = (self.ctl().inserted.remove(&addr), real) {
+            let _ = pt::write_mem(real, addr, &[orig]);
+        }
+    }
+
+    fn apply_watchpoints(&mut self) -> std::io::Result<()> {
+        let Some(real) = self.focus_real() else { return Ok(()) };
+        let wps = self.ctl().points.watchpoints.clone();
+        let mut dr7 = 0u64;
+        for (i, w) in wps.iter().enumerate() {
+            poke_debugreg(real, i, w.addr)?;
+            let rw = match w.kind {
+                WatchKind::Write => 0b01,
+                WatchKind::Read | WatchKind::Access => 0b11,
+            };
+            let len = match w.len {
+                1 => 0b00,
+                2 => 0b01,
+                8 => 0b10,
+                _ => 0b11,
+            };
+            dr7 |= 1 << (i * 2);
+            dr7 |= (rw | len << 2) << (16 + i * 4);
+        }
+        poke_debugreg(real, 7, dr7)
+    }
+
+    /// Called when the focus has just started (its last execve is replayed).
+    pub(crate) fn focus_started(&mut self) -> Result<()> {
+        let addrs: Vec<u64> = self.ctl().points.breakpoints.keys().copied().collect();
+        for a in addrs {
+            let _ = self.insert_breakpoint(a);
+        }
+        if let Some(t) = self.ctl().temp {
+            let _ = self.insert_breakpoint(t);
+        }
+        let r = self.apply_watchpoints();
+        self.io(r)?;
+        let goal = self.ctl().goal.clone();
+        match goal {
+            Goal::Seek { target: Target::Start, steps: 0, report, .. } => {
+                self.ctl().goal = Goal::Interactive;
+                self.report(report)
+            }
+            Goal::Interactive => self.report(StopReason::Start),
+            _ => Ok(()),
+        }
+    }
+
+    fn position(&self) -> Option<Position> {
+        Some(Position { event: self.event, regs: self.regs().ok()? })
+    }
+
+    /// Gives a stop to the debugger, or to the backwards search in progress.
+    fn report(&mut self, why: StopReason) -> Result<()> {
+        let pos = self.position();
+        let goal = self.ctl().goal.clone();
+        let user_stop = matches!(why, StopReason::Breakpoint | StopReason::Watch { .. })
+            && match (why, pos) {
+                (StopReason::Breakpoint, Some(p)) => self.ctl().points.breakpoints.contains_key(&p.regs.rip),
+                _ => true,
+            };
+        match goal {
+            Goal::Interactive | Goal::Goto(_) => {
+                if matches!(goal, Goal::Goto(_)) && !matches!(why, StopReason::Arrived | StopReason::Exited(_)) {
+                    return Ok(());
+                }
+                self.ctl().goal = Goal::Interactive;
+                self.ctl().last_stop = pos;
+                let mut dbg = self.ctl().debugger.take().expect("debugger present");
+                let resume = dbg.stopped(self, why);
+                self.ctl().debugger = Some(dbg);
+                self.resume_as(resume, pos, why)
+            }
+            Goal::FindLastHit { until, last } => {
+                let arrived = match until {
+                    Until::At(u) => pos == Some(u),
+                    Until::Exit => matches!(why, StopReason::Exited(_)),
+                };
+                if arrived {
+                    let next = match last {
+                        Some((hit, StopReason::Watch { .. })) => {
+                            // Stop before the instruction that wrote: where the
+                            // value changes when going backwards.
+                            Goal::FindAnchor { until: hit, last: None, report: last.unwrap().1 }
+                        }
+                        Some((hit, r)) => Goal::Seek { target: Target::At(hit), steps: 0, reached: false, report: r },
+                        None => Goal::Seek { target: Target::Start, steps: 0, reached: false, report: StopReason::HistoryStart },
+                    };
+                    return self.restart(next);
+                }
+                if user_stop {
+                    if let Some(p) = pos {
+                        self.ctl().goal = Goal::FindLastHit { until, last: Some((p, why)) };
+                    }
+                }
+                Ok(())
+            }
+            Goal::FindAnchor { until, last, report } => {
+                let Some(p) = pos else { return Ok(()) };
+                if p == until {
+                    let next = match last {
+                        Some(anchor) => Goal::CountSteps { anchor, until, reached: false, steps: 0, report },
+                        None => Goal::Seek { target: Target::Start, steps: 0, reached: false, report: StopReason::HistoryStart },
+                    };
+                    return self.restart(next);
+                }
+                if why != StopReason::Exited(0) {
+                    self.ctl().goal = Goal::FindAnchor { until, last: Some(p), report };
+                }
+                Ok(())
+            }
+            Goal::CountSteps { anchor, until, reached, steps, report } => {
+                let Some(p) = pos else { return Ok(()) };
+                if !reached {
+                    if p == anchor {
+                        self.ctl().goal = Goal::CountSteps { anchor, until, reached: true, steps: 0, report };
+                        self.ctl().stepping = true;
+                    }
+                    return Ok(());
+                }
+                if why != StopReason::Step {
+                    return Ok(());
+                }
+                let steps = steps + 1;
+                if p == until {
+                    // The instruction before `until` is `steps - 1` steps after the anchor.
+                    let next = Goal::Seek { target: Target::At(anchor), steps: steps - 1, reached: false, report };
+                    return self.restart(next);
+                }
+                self.ctl().goal = Goal::CountSteps { anchor, until, reached, steps, report };
+                Ok(())
+            }
+            Goal::Seek { target, steps, reached, report } => {
+                let Some(p) = pos else { return Ok(()) };
+                if !reached {
+                    if Target::At(p) == target {
+                        if steps == 0 {
+                            self.ctl().goal = Goal::Interactive;
+                            self.ctl().temp = None;
+                            return self.report(report);
+                        }
+                        self.ctl().goal = Goal::Seek { target, steps, reached: true, report };
+                        self.ctl().stepping = true;
+                    }
+                    return Ok(());
+                }
+                if why != StopReason::Step {
+                    return Ok(());
+                }
+                let left = steps - 1;
+                if left == 0 {
+                    self.ctl().goal = Goal::Interactive;
+                    self.ctl().temp = None;
+                    self.ctl().stepping = false;
+                    return self.report(report);
+                }
+                self.ctl().goal = Goal::Seek { target, steps: left, reached, report };
+                Ok(())
+            }
+        }
+    }
+
+    /// Applies the debugger's answer.
+    fn resume_as(&mut self, resume: Resume, pos: Option<Position>, why: StopReason) -> Result<()> {
+        let ctl = self.ctl();
+        ctl.stepping = false;
+        match resume {
+            Resume::Continue => Ok(()),
+            Resume::Step => {
+                self.ctl().stepping = true;
+                Ok(())
+            }
+            Resume::Quit => Err(ReplayError::Quit),
+            Resume::Goto(n) => {
+                if n > self.event {
+                    self.ctl().goal = Goal::Goto(n);
+                    Ok(())
+                } else {
+                    self.restart(Goal::Goto(n))
+                }
+            }
+            Resume::ReverseContinue => {
+                let until = match (why, pos) {
+                    (StopReason::Exited(_), _) | (_, None) => Until::Exit,
+                    (_, Some(p)) => Until::At(p),
+                };
+                if matches!(why, StopReason::Start | StopReason::HistoryStart) {
+                    return self.restart(Goal::Seek { target: Target::Start, steps: 0, reached: false, report: StopReason::HistoryStart });
+                }
+                self.restart(Goal::FindLastHit { until, last: None })
+            }
+            Resume::ReverseStep => match (why, pos) {
+                (StopReason::Start | StopReason::HistoryStart, _) => {
+                    self.restart(Goal::Seek { target: Target::Start, steps: 0, reached: false, report: StopReason::HistoryStart })
+                }
+                (_, Some(p)) if !matches!(why, StopReason::Exited(_)) => {
+                    self.restart(Goal::FindAnchor { until: p, last: None, report: StopReason::Step })
+                }
+                _ => self.restart(Goal::FindLastHit { until: Until::Exit, last: None }),
+            },
+        }
+    }
+
+    fn restart(&mut self, goal: Goal) -> Result<()> {
+        let temp = match &goal {
+            Goal::FindAnchor { until, .. } => Some(until.regs.rip),
+            Goal::CountSteps { anchor, .. } => Some(anchor.regs.rip),
+            Goal::Seek { target: Target::At(p), .. } => Some(p.regs.rip),
+            Goal::FindLastHit { until: Until::At(p), .. } => Some(p.regs.rip),
+            _ => None,
+        };
+        let ctl = self.ctl();
+        ctl.temp = temp;
+        ctl.next_goal = Some(goal);
+        Err(ReplayError::Restart)
+    }
+
+    /// Whether the focus should take a single step rather than run.
+    pub(crate) fn focus_stepping(&self, tid: Tid) -> bool {
+        self.is_focus(tid) && self.dbg.as_ref().is_some_and(|d| d.stepping)
+    }
+
+    /// Before the focus runs: deliver a pending report; step over a breakpoint
+    /// under the instruction pointer.
+    pub(crate) fn before_focus_runs(&mut self, tid: Tid) -> Result<bool> {
+        if let Some(why) = self.ctl().pending.take() {
+            self.report(why)?;
+        }
+        let real = self.task(tid)?.real;
+        let regs = pt::get_regs(real);
+        let regs = self.io(regs)?;
+        // Resuming on top of one of our breakpoints: execute the real instruction first.
+        let on_bp = self.ctl().inserted.contains_key(&regs.rip);
+        Ok(on_bp)
+    }
+
+    /// After the focus finished a recorded event (a syscall, a trap...).
+    pub(crate) fn after_focus_event(&mut self, tid: Tid) {
+        if !self.is_focus(tid) {
+            return;
+        }
+        let stepping = self.ctl().stepping;
+        let event_points = self.ctl().wants_event_points();
+        if stepping {
+            self.ctl().pending = Some(StopReason::Step);
+        } else if event_points && self.ctl().pending.is_none() {
+            self.ctl().pending = Some(StopReason::Arrived);
+        }
+    }
+
+    /// After any event: a `goto` may have arrived, or a search may be at a
+    /// position a `goto` stopped at.
+    pub(crate) fn after_event(&mut self) -> Result<()> {
+        let Some(d) = &self.dbg else { return Ok(()) };
+        if !d.started || self.focus_real().is_none() {
+            return Ok(());
+        }
+        let at = match &d.goal {
+            Goal::Goto(n) => self.event >= *n,
+            Goal::FindLastHit { until: Until::At(p), .. } | Goal::FindAnchor { until: p, .. } => p.event == self.event,
+            Goal::Seek { target: Target::At(p), reached: false, .. } | Goal::CountSteps { anchor: p, reached: false, .. } => p.event == self.event,
+            _ => false,
+        };
+        if at {
+            return self.report(StopReason::Arrived);
+        }
+        Ok(())
+    }
+
+    /// Kernel-written memory (an emulated syscall's output) in the focus: a write
+    /// watchpoint over it triggers once the syscall is over.
+    pub(crate) fn check_kernel_writes(&mut self, tid: Tid, writes: &[rewind_trace::MemWrite]) {
+        if !self.is_focus(tid) {
+            return;
+        }
+        let hit = self.ctl().points.watchpoints.iter().find_map(|w| {
+            writes
+                .iter()
+                .any(|m| m.addr < w.addr + w.len && w.addr < m.addr + m.data.len() as u64)
+                .then_some((w.addr, w.kind))
+        });
+        if let Some((addr, kind)) = hit {
+            if kind != WatchKind::Read {
+                self.ctl().pending = Some(StopReason::Watch { addr, kind });
+            }
+        }
+    }
+
+    /// Interprets a stop of the focus: breakpoint, step or watchpoint stops are
+    /// handled here (Ok(None)); anything else goes back to the event logic.
+    pub(crate) fn focus_stop(&mut self, tid: Tid, stop: Stop, stepped: bool) -> Result<Option<Stop>> {
+        let Stop::SigTrap(code) = stop else {
+            if stepped && matches!(stop, Stop::Trap(..)) {
+                // An emulated RDTSC/CPUID completes the step once replayed.
+            }
+            return Ok(Some(stop));
+        };
+        let real = self.task(tid)?.real;
+        let r = pt::get_regs(real);
+        let mut regs = self.io(r)?;
+        if code == SI_KERNEL && self.ctl().inserted.contains_key(&(regs.rip.wrapping_sub(1))) {
+            regs.rip -= 1;
+            let r = pt::set_regs(real, &regs);
+            self.io(r)?;
+            self.report(StopReason::Breakpoint)?;
+            return Ok(None);
+        }
+        if code == TRAP_HWBKPT || code == TRAP_TRACE {
+            let dr6 = peek_debugreg(real, 6).unwrap_or(0);
+            let _ = poke_debugreg(real, 6, 0);
+            let wps = self.ctl().points.watchpoints.clone();
+            if let Some((i, w)) = wps.iter().enumerate().find(|(i, _)| dr6 & (1 << i) != 0) {
+                let _ = i;
+                self.report(StopReason::Watch { addr: w.addr, kind: w.kind })?;
+                return Ok(None);
+            }
+            if stepped {
+                self.report(StopReason::Step)?;
+                return Ok(None);
+            }
+        }
+        // The program's own SIGTRAP (int3 it contains): a recorded signal.
+        Ok(Some(Stop::Signal(libc::SIGTRAP)))
+    }
+
+    /// Single-steps the focus over one instruction while one of our breakpoints is
+    /// under it (the original byte is put back for the step).
+    pub(crate) fn step_over_breakpoint(&mut self, tid: Tid) -> Result<Option<Stop>> {
+        let real = self.task(tid)?.real;
+        let r = pt::get_regs(real);
+        let regs = self.io(r)?;
+        let rip = regs.rip;
+        let Some(orig) = self.ctl().inserted.get(&rip).copied() else { return Ok(None) };
+        let r = pt::write_mem(real, rip, &[orig]);
+        self.io(r)?;
+        let code = pt::read_mem(real, rip, 2).unwrap_or_default();
+        let stop = if code == [0x0f, 0x05] {
+            // A syscall instruction: let the event logic take it (entry stop).
+            None
+        } else {
+            let s = self.task(tid)?.single_step();
+            Some(self.io(s)?)
+        };
+        let r = pt::write_mem(real, rip, &[0xcc]);
+        self.io(r)?;
+        Ok(stop)
+    }
+}
+
+
+/// The focus's recorded tid and the event of its last execve (where debugging
+/// starts: the program the user wants, not the shell that launched it).
+pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result<(Tid, u64)> {
+    let mut reader = rewind_trace::EventReader::open(dir)?;
+    let mut root = None;
+    let mut chosen: Option<Tid> = match focus {
+        Some(Focus::Pid(p)) => Some(*p),
+        _ => None,
+    };
+    let mut start = None;
+    let mut pids = Vec::new();
+    loop {
+        let (n, ev) = match reader.next_event() {
+            Ok(Some(e)) => e,
+            Ok(None) | Err(rewind_trace::TraceError::Truncated { .. }) => break,
+            Err(e) => return Err(e.into()),
+        };
+        if let rewind_trace::Event::Exec { tid, exe, .. } = &ev {
+            root.get_or_insert(*tid);
+            if !pids.contains(tid) {
+                pids.push(*tid);
+            }
+            if chosen.is_none() {
+                if let Some(Focus::Command(name)) = focus {
+                    let file = std::path::Path::new(&exe.original).file_name().map(|f| f.to_string_lossy().into_owned());
+                    if file.as_deref() == Some(name.as_str()) {
+                        chosen = Some(*tid);
+                    }
+                }
+            }
+            let target = match (focus, chosen) {
+                (_, Some(c)) => c,
+                (None, None) => root.unwrap(),
+                _ => continue,
+            };
+            if *tid == target {
+                start = Some(n);
+            }
+        }
+    }
+    let tid = match (focus, chosen) {
+        (_, Some(c)) => c,
+        (None, None) => root.ok_or(ReplayError::Failed { event: 0, what: "the trace has no process".into() })?,
+        (Some(Focus::Command(name)), None) => {
+            return Err(ReplayError::Failed { event: 0, what: format!("no recorded process ran a program named {name}") })
+        }
+        (Some(Focus::Pid(_)), None) => unreachable!(),
+    };
+    match start {
+        Some(e) => Ok((tid, e)),
+        None => Err(ReplayError::Failed {
+            event: 0,
+            what: format!("process {tid} is not in the trace (recorded processes that ran a program: {pids:?})"),
+        }),
+    }
+}
+
+impl Session {
+    /// A synchronous signal is about to be delivered to the focus.
+    pub(crate) fn signal_stop(&mut self, tid: Tid, signo: i32) -> Result<()> {
+        if self.is_focus(tid) && matches!(self.ctl().goal, Goal::Interactive) {
+            return self.report(StopReason::Signal(signo));
+        }
+        Ok(())
+    }
+
+    /// The focus process ended.
+    pub(crate) fn focus_exited(&mut self, status: i32) -> Result<()> {
+        self.report(StopReason::Exited(status))
+    }
+}
