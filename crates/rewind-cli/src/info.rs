@@ -74,7 +74,9 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
     }
     s.counts.remove("end");
     // Every kind is listed, so scripts can read a count without checking for it.
-    for kind in ["syscall", "signal", "exec", "new-task", "rdtsc", "cpuid", "exit"] {
+    for kind in [
+        "syscall", "signal", "exec", "new-task", "rdtsc", "cpuid", "exit",
+    ] {
         s.counts.entry(kind).or_default();
     }
     s.processes = tasks.len();

@@ -1,5 +1,6 @@
 //! `rewind`: record a program once, replay it exactly as often as needed.
 
+mod debug;
 mod info;
 mod store;
 
@@ -36,12 +37,27 @@ enum Command {
         command: Vec<std::ffi::OsString>,
     },
     /// Replay a recording.
+    /// Replay a recording: in gdb (the default), for another debugger (--serve),
+    /// or straight to the end (--autopilot).
     Replay {
         /// Replay to the end without a debugger, reprinting the program's output.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["serve", "debugger"])]
         autopilot: bool,
+        /// Only serve the gdb remote protocol on HOST:PORT (for IDEs, or `target remote`).
+        #[arg(long, value_name = "HOST:PORT")]
+        serve: Option<String>,
+        /// The gdb to run (default: gdb from PATH).
+        #[arg(long, value_name = "PATH")]
+        debugger: Option<PathBuf>,
+        /// The recorded process to debug: a pid, or the name of the program it ran
+        /// (default: the first process).
+        #[arg(short = 'p', long = "process", value_name = "PID|NAME")]
+        process: Option<String>,
         /// Trace directory (default: the latest recording).
         trace: Option<PathBuf>,
+        /// Arguments passed on to gdb (after `--`).
+        #[arg(last = true, value_name = "GDB_ARGS")]
+        gdb_args: Vec<std::ffi::OsString>,
     },
     /// Describe a recording.
     Info {
@@ -101,14 +117,23 @@ struct ProgramNotFound(String);
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Record { output, command } => record(output, command),
-        Command::Replay { autopilot, trace } => {
+        Command::Replay {
+            autopilot,
+            serve,
+            debugger,
+            process,
+            trace,
+            gdb_args,
+        } => {
             let dir = store::resolve_trace(trace)?;
             if !autopilot {
-                anyhow::bail!("only `rewind replay --autopilot` is available so far; debugging a replay in gdb comes next");
+                return debug::run(&dir, serve, debugger, process, gdb_args);
             }
             let outcome = rewind_replay::autopilot(&dir)?;
             if let Some(why) = outcome.aborted {
-                eprintln!("rewind: note: the recording was stopped early ({why}); replayed all it holds");
+                eprintln!(
+                    "rewind: note: the recording was stopped early ({why}); replayed all it holds"
+                );
             }
             Ok(if outcome.complete { 0 } else { 1 })
         }

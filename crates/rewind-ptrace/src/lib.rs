@@ -484,7 +484,8 @@ extern "C" fn on_own_segv(_sig: libc::c_int, _info: *mut libc::siginfo_t, ctx: *
     unsafe {
         let uc = ctx as *const libc::ucontext_t;
         let rip = (*uc).uc_mcontext.gregs[libc::REG_RIP as usize] as *const u8;
-        let is_rdtsc = *rip == 0x0f && (*rip.add(1) == 0x31 || (*rip.add(1) == 0x01 && *rip.add(2) == 0xf9));
+        let is_rdtsc =
+            *rip == 0x0f && (*rip.add(1) == 0x31 || (*rip.add(1) == 0x01 && *rip.add(2) == 0xf9));
         if is_rdtsc {
             libc::prctl(libc::PR_SET_TSC, libc::PR_TSC_ENABLE, 0, 0, 0);
         } else {

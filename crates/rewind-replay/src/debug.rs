@@ -25,7 +25,10 @@ pub enum StopReason {
     HistoryStart,
     Breakpoint,
     Step,
-    Watch { addr: u64, kind: WatchKind },
+    Watch {
+        addr: u64,
+        kind: WatchKind,
+    },
     /// A signal is about to be delivered to the focus.
     Signal(i32),
     /// The focus process ended (raw wait status).
@@ -50,6 +53,8 @@ pub enum Resume {
     ReverseStep,
     /// Stop after event N (going backwards if needed).
     Goto(u64),
+    /// Return to a position seen before (a checkpoint).
+    Seek(Position),
     /// End the debugging session.
     Quit,
 }
@@ -96,15 +101,33 @@ pub(crate) enum Goal {
     Interactive,
     /// Reverse-continue, first pass: run to `until`, remembering the last
     /// breakpoint/watchpoint stop before it.
-    FindLastHit { until: Until, last: Option<(Position, StopReason)> },
+    FindLastHit {
+        until: Until,
+        last: Option<(Position, StopReason)>,
+    },
     /// Reverse-step, first pass: run to `until` with a temporary breakpoint at its
     /// address, remembering the last arrival there (or the last focus event
     /// boundary) before it: a nearby point to single-step from.
-    FindAnchor { until: Position, last: Option<Position>, report: StopReason },
+    FindAnchor {
+        until: Position,
+        last: Option<Position>,
+        report: StopReason,
+    },
     /// Reverse-step, second pass: from `anchor`, count single steps to `until`.
-    CountSteps { anchor: Position, until: Position, reached: bool, steps: u64, report: StopReason },
+    CountSteps {
+        anchor: Position,
+        until: Position,
+        reached: bool,
+        steps: u64,
+        report: StopReason,
+    },
     /// Go to `target`, then take `steps` single steps, then report `report`.
-    Seek { target: Target, steps: u64, reached: bool, report: StopReason },
+    Seek {
+        target: Target,
+        steps: u64,
+        reached: bool,
+        report: StopReason,
+    },
     /// Stop once event `n` has been replayed.
     Goto(u64),
 }
@@ -145,10 +168,19 @@ pub(crate) struct Ctl {
     pub next_goal: Option<Goal>,
     /// Last position reported to the debugger.
     pub last_stop: Option<Position>,
+    /// The trace's copy of the focus's executable.
+    pub exe: Option<std::path::PathBuf>,
 }
 
 impl Ctl {
-    pub(crate) fn new(focus: Tid, start_event: u64, points: Points, goal: Goal, debugger: Box<dyn Debugger>, temp: Option<u64>) -> Ctl {
+    pub(crate) fn new(
+        focus: Tid,
+        start_event: u64,
+        points: Points,
+        goal: Goal,
+        debugger: Box<dyn Debugger>,
+        temp: Option<u64>,
+    ) -> Ctl {
         Ctl {
             focus: Some(focus),
             start_event,
@@ -162,6 +194,7 @@ impl Ctl {
             debugger: Some(debugger),
             next_goal: None,
             last_stop: None,
+            exe: None,
         }
     }
 
@@ -179,7 +212,14 @@ const TRAP_HWBKPT: i32 = 4;
 const DEBUGREG_OFFSET: usize = 848;
 
 fn poke_debugreg(tid: i32, n: usize, value: u64) -> std::io::Result<()> {
-    let r = unsafe { libc::ptrace(libc::PTRACE_POKEUSER, tid, DEBUGREG_OFFSET + n * 8, value as libc::c_ulong) };
+    let r = unsafe {
+        libc::ptrace(
+            libc::PTRACE_POKEUSER,
+            tid,
+            DEBUGREG_OFFSET + n * 8,
+            value as libc::c_ulong,
+        )
+    };
     if r == -1 {
         Err(std::io::Error::last_os_error())
     } else {
@@ -203,7 +243,9 @@ impl Session {
     }
 
     pub(crate) fn is_focus(&self, tid: Tid) -> bool {
-        self.dbg.as_ref().is_some_and(|d| d.started && d.focus == Some(tid))
+        self.dbg
+            .as_ref()
+            .is_some_and(|d| d.started && d.focus == Some(tid))
     }
 
     fn focus_real(&self) -> Option<i32> {
@@ -213,7 +255,9 @@ impl Session {
 
     /// Registers of the focus.
     pub fn regs(&self) -> std::io::Result<Regs> {
-        let real = self.focus_real().ok_or_else(|| std::io::Error::other("the process is not running"))?;
+        let real = self
+            .focus_real()
+            .ok_or_else(|| std::io::Error::other("the process is not running"))?;
         pt::get_regs(real)
     }
 
@@ -221,8 +265,18 @@ impl Session {
     pub fn xstate(&self) -> Option<Vec<u8>> {
         let real = self.focus_real()?;
         let mut buf = vec![0u8; 16384];
-        let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
-        let r = unsafe { libc::ptrace(libc::PTRACE_GETREGSET, real, 0x202usize, &mut iov as *mut libc::iovec) };
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_GETREGSET,
+                real,
+                0x202usize,
+                &mut iov as *mut libc::iovec,
+            )
+        };
         if r == -1 {
             return None;
         }
@@ -232,7 +286,9 @@ impl Session {
 
     /// Memory of the focus as the program sees it (rewind's breakpoints hidden).
     pub fn read_memory(&self, addr: u64, len: usize) -> std::io::Result<Vec<u8>> {
-        let real = self.focus_real().ok_or_else(|| std::io::Error::other("the process is not running"))?;
+        let real = self
+            .focus_real()
+            .ok_or_else(|| std::io::Error::other("the process is not running"))?;
         let mut data = pt::read_mem(real, addr, len)?;
         if let Some(d) = &self.dbg {
             for (&a, &orig) in d.inserted.range(addr..addr.saturating_add(len as u64)) {
@@ -240,6 +296,35 @@ impl Session {
             }
         }
         Ok(data)
+    }
+
+    /// The kernel's auxiliary vector of the focus (gdb relocates PIE programs with it).
+    pub fn focus_auxv(&self) -> Option<Vec<u8>> {
+        std::fs::read(format!("/proc/{}/auxv", self.focus_real()?)).ok()
+    }
+
+    /// The trace's copy of the focus's executable.
+    pub fn focus_exe(&self) -> Option<std::path::PathBuf> {
+        self.dbg.as_ref()?.exe.clone()
+    }
+
+    /// A few lines about the trace, for `monitor info`.
+    pub fn summary(&self) -> String {
+        let h = &self.header;
+        let argv: Vec<String> = h
+            .argv
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        format!(
+            "command: {}\nrecorded on: {} / Linux {}\nmode: {}\ndebugging process {} at event {}",
+            argv.join(" "),
+            h.cpu_model,
+            h.kernel,
+            h.mode.describe(),
+            self.focus_pid().unwrap_or(0),
+            self.event
+        )
     }
 
     /// The recorded pid of the focus.
@@ -275,12 +360,17 @@ impl Session {
     }
 
     pub fn remove_watchpoint(&mut self, addr: u64, len: u64, kind: WatchKind) -> bool {
-        self.ctl().points.watchpoints.retain(|w| !(w.addr == addr && w.len == len && w.kind == kind));
+        self.ctl()
+            .points
+            .watchpoints
+            .retain(|w| !(w.addr == addr && w.len == len && w.kind == kind));
         self.apply_watchpoints().is_ok()
     }
 
     fn insert_breakpoint(&mut self, addr: u64) -> std::io::Result<()> {
-        let Some(real) = self.focus_real() else { return Ok(()) };
+        let Some(real) = self.focus_real() else {
+            return Ok(());
+        };
         if self.ctl().inserted.contains_key(&addr) {
             return Ok(());
         }
@@ -298,7 +388,9 @@ impl Session {
     }
 
     fn apply_watchpoints(&mut self) -> std::io::Result<()> {
-        let Some(real) = self.focus_real() else { return Ok(()) };
+        let Some(real) = self.focus_real() else {
+            return Ok(());
+        };
         let wps = self.ctl().points.watchpoints.clone();
         let mut dr7 = 0u64;
         for (i, w) in wps.iter().enumerate() {
@@ -332,7 +424,12 @@ impl Session {
         self.io(r)?;
         let goal = self.ctl().goal.clone();
         match goal {
-            Goal::Seek { target: Target::Start, steps: 0, report, .. } => {
+            Goal::Seek {
+                target: Target::Start,
+                steps: 0,
+                report,
+                ..
+            } => {
                 self.ctl().goal = Goal::Interactive;
                 self.report(report)
             }
@@ -341,8 +438,12 @@ impl Session {
         }
     }
 
-    fn position(&self) -> Option<Position> {
-        Some(Position { event: self.event, regs: self.regs().ok()? })
+    /// The focus's current position, if it is alive.
+    pub fn position(&self) -> Option<Position> {
+        Some(Position {
+            event: self.event,
+            regs: self.regs().ok()?,
+        })
     }
 
     /// Gives a stop to the debugger, or to the backwards search in progress.
@@ -351,12 +452,16 @@ impl Session {
         let goal = self.ctl().goal.clone();
         let user_stop = matches!(why, StopReason::Breakpoint | StopReason::Watch { .. })
             && match (why, pos) {
-                (StopReason::Breakpoint, Some(p)) => self.ctl().points.breakpoints.contains_key(&p.regs.rip),
+                (StopReason::Breakpoint, Some(p)) => {
+                    self.ctl().points.breakpoints.contains_key(&p.regs.rip)
+                }
                 _ => true,
             };
         match goal {
             Goal::Interactive | Goal::Goto(_) => {
-                if matches!(goal, Goal::Goto(_)) && !matches!(why, StopReason::Arrived | StopReason::Exited(_)) {
+                if matches!(goal, Goal::Goto(_))
+                    && !matches!(why, StopReason::Arrived | StopReason::Exited(_))
+                {
                     return Ok(());
                 }
                 self.ctl().goal = Goal::Interactive;
@@ -376,39 +481,87 @@ impl Session {
                         Some((hit, StopReason::Watch { .. })) => {
                             // Stop before the instruction that wrote: where the
                             // value changes when going backwards.
-                            Goal::FindAnchor { until: hit, last: None, report: last.unwrap().1 }
+                            Goal::FindAnchor {
+                                until: hit,
+                                last: None,
+                                report: last.unwrap().1,
+                            }
                         }
-                        Some((hit, r)) => Goal::Seek { target: Target::At(hit), steps: 0, reached: false, report: r },
-                        None => Goal::Seek { target: Target::Start, steps: 0, reached: false, report: StopReason::HistoryStart },
+                        Some((hit, r)) => Goal::Seek {
+                            target: Target::At(hit),
+                            steps: 0,
+                            reached: false,
+                            report: r,
+                        },
+                        None => Goal::Seek {
+                            target: Target::Start,
+                            steps: 0,
+                            reached: false,
+                            report: StopReason::HistoryStart,
+                        },
                     };
                     return self.restart(next);
                 }
                 if user_stop {
                     if let Some(p) = pos {
-                        self.ctl().goal = Goal::FindLastHit { until, last: Some((p, why)) };
+                        self.ctl().goal = Goal::FindLastHit {
+                            until,
+                            last: Some((p, why)),
+                        };
                     }
                 }
                 Ok(())
             }
-            Goal::FindAnchor { until, last, report } => {
+            Goal::FindAnchor {
+                until,
+                last,
+                report,
+            } => {
                 let Some(p) = pos else { return Ok(()) };
                 if p == until {
                     let next = match last {
-                        Some(anchor) => Goal::CountSteps { anchor, until, reached: false, steps: 0, report },
-                        None => Goal::Seek { target: Target::Start, steps: 0, reached: false, report: StopReason::HistoryStart },
+                        Some(anchor) => Goal::CountSteps {
+                            anchor,
+                            until,
+                            reached: false,
+                            steps: 0,
+                            report,
+                        },
+                        None => Goal::Seek {
+                            target: Target::Start,
+                            steps: 0,
+                            reached: false,
+                            report: StopReason::HistoryStart,
+                        },
                     };
                     return self.restart(next);
                 }
                 if why != StopReason::Exited(0) {
-                    self.ctl().goal = Goal::FindAnchor { until, last: Some(p), report };
+                    self.ctl().goal = Goal::FindAnchor {
+                        until,
+                        last: Some(p),
+                        report,
+                    };
                 }
                 Ok(())
             }
-            Goal::CountSteps { anchor, until, reached, steps, report } => {
+            Goal::CountSteps {
+                anchor,
+                until,
+                reached,
+                steps,
+                report,
+            } => {
                 let Some(p) = pos else { return Ok(()) };
                 if !reached {
                     if p == anchor {
-                        self.ctl().goal = Goal::CountSteps { anchor, until, reached: true, steps: 0, report };
+                        self.ctl().goal = Goal::CountSteps {
+                            anchor,
+                            until,
+                            reached: true,
+                            steps: 0,
+                            report,
+                        };
                         self.ctl().stepping = true;
                     }
                     return Ok(());
@@ -419,13 +572,29 @@ impl Session {
                 let steps = steps + 1;
                 if p == until {
                     // The instruction before `until` is `steps - 1` steps after the anchor.
-                    let next = Goal::Seek { target: Target::At(anchor), steps: steps - 1, reached: false, report };
+                    let next = Goal::Seek {
+                        target: Target::At(anchor),
+                        steps: steps - 1,
+                        reached: false,
+                        report,
+                    };
                     return self.restart(next);
                 }
-                self.ctl().goal = Goal::CountSteps { anchor, until, reached, steps, report };
+                self.ctl().goal = Goal::CountSteps {
+                    anchor,
+                    until,
+                    reached,
+                    steps,
+                    report,
+                };
                 Ok(())
             }
-            Goal::Seek { target, steps, reached, report } => {
+            Goal::Seek {
+                target,
+                steps,
+                reached,
+                report,
+            } => {
                 let Some(p) = pos else { return Ok(()) };
                 if !reached {
                     if Target::At(p) == target {
@@ -434,7 +603,12 @@ impl Session {
                             self.ctl().temp = None;
                             return self.report(report);
                         }
-                        self.ctl().goal = Goal::Seek { target, steps, reached: true, report };
+                        self.ctl().goal = Goal::Seek {
+                            target,
+                            steps,
+                            reached: true,
+                            report,
+                        };
                         self.ctl().stepping = true;
                     }
                     return Ok(());
@@ -449,7 +623,12 @@ impl Session {
                     self.ctl().stepping = false;
                     return self.report(report);
                 }
-                self.ctl().goal = Goal::Seek { target, steps: left, reached, report };
+                self.ctl().goal = Goal::Seek {
+                    target,
+                    steps: left,
+                    reached,
+                    report,
+                };
                 Ok(())
             }
         }
@@ -474,24 +653,45 @@ impl Session {
                     self.restart(Goal::Goto(n))
                 }
             }
+            Resume::Seek(p) => self.restart(Goal::Seek {
+                target: Target::At(p),
+                steps: 0,
+                reached: false,
+                report: StopReason::Arrived,
+            }),
             Resume::ReverseContinue => {
                 let until = match (why, pos) {
                     (StopReason::Exited(_), _) | (_, None) => Until::Exit,
                     (_, Some(p)) => Until::At(p),
                 };
                 if matches!(why, StopReason::Start | StopReason::HistoryStart) {
-                    return self.restart(Goal::Seek { target: Target::Start, steps: 0, reached: false, report: StopReason::HistoryStart });
+                    return self.restart(Goal::Seek {
+                        target: Target::Start,
+                        steps: 0,
+                        reached: false,
+                        report: StopReason::HistoryStart,
+                    });
                 }
                 self.restart(Goal::FindLastHit { until, last: None })
             }
             Resume::ReverseStep => match (why, pos) {
-                (StopReason::Start | StopReason::HistoryStart, _) => {
-                    self.restart(Goal::Seek { target: Target::Start, steps: 0, reached: false, report: StopReason::HistoryStart })
-                }
+                (StopReason::Start | StopReason::HistoryStart, _) => self.restart(Goal::Seek {
+                    target: Target::Start,
+                    steps: 0,
+                    reached: false,
+                    report: StopReason::HistoryStart,
+                }),
                 (_, Some(p)) if !matches!(why, StopReason::Exited(_)) => {
-                    self.restart(Goal::FindAnchor { until: p, last: None, report: StopReason::Step })
+                    self.restart(Goal::FindAnchor {
+                        until: p,
+                        last: None,
+                        report: StopReason::Step,
+                    })
                 }
-                _ => self.restart(Goal::FindLastHit { until: Until::Exit, last: None }),
+                _ => self.restart(Goal::FindLastHit {
+                    until: Until::Exit,
+                    last: None,
+                }),
             },
         }
     }
@@ -500,8 +700,14 @@ impl Session {
         let temp = match &goal {
             Goal::FindAnchor { until, .. } => Some(until.regs.rip),
             Goal::CountSteps { anchor, .. } => Some(anchor.regs.rip),
-            Goal::Seek { target: Target::At(p), .. } => Some(p.regs.rip),
-            Goal::FindLastHit { until: Until::At(p), .. } => Some(p.regs.rip),
+            Goal::Seek {
+                target: Target::At(p),
+                ..
+            } => Some(p.regs.rip),
+            Goal::FindLastHit {
+                until: Until::At(p),
+                ..
+            } => Some(p.regs.rip),
             _ => None,
         };
         let ctl = self.ctl();
@@ -552,8 +758,21 @@ impl Session {
         }
         let at = match &d.goal {
             Goal::Goto(n) => self.event >= *n,
-            Goal::FindLastHit { until: Until::At(p), .. } | Goal::FindAnchor { until: p, .. } => p.event == self.event,
-            Goal::Seek { target: Target::At(p), reached: false, .. } | Goal::CountSteps { anchor: p, reached: false, .. } => p.event == self.event,
+            Goal::FindLastHit {
+                until: Until::At(p),
+                ..
+            }
+            | Goal::FindAnchor { until: p, .. } => p.event == self.event,
+            Goal::Seek {
+                target: Target::At(p),
+                reached: false,
+                ..
+            }
+            | Goal::CountSteps {
+                anchor: p,
+                reached: false,
+                ..
+            } => p.event == self.event,
             _ => false,
         };
         if at {
@@ -583,7 +802,12 @@ impl Session {
 
     /// Interprets a stop of the focus: breakpoint, step or watchpoint stops are
     /// handled here (Ok(None)); anything else goes back to the event logic.
-    pub(crate) fn focus_stop(&mut self, tid: Tid, stop: Stop, stepped: bool) -> Result<Option<Stop>> {
+    pub(crate) fn focus_stop(
+        &mut self,
+        tid: Tid,
+        stop: Stop,
+        stepped: bool,
+    ) -> Result<Option<Stop>> {
         let Stop::SigTrap(code) = stop else {
             if stepped && matches!(stop, Stop::Trap(..)) {
                 // An emulated RDTSC/CPUID completes the step once replayed.
@@ -593,7 +817,12 @@ impl Session {
         let real = self.task(tid)?.real;
         let r = pt::get_regs(real);
         let mut regs = self.io(r)?;
-        if code == SI_KERNEL && self.ctl().inserted.contains_key(&(regs.rip.wrapping_sub(1))) {
+        if code == SI_KERNEL
+            && self
+                .ctl()
+                .inserted
+                .contains_key(&(regs.rip.wrapping_sub(1)))
+        {
             regs.rip -= 1;
             let r = pt::set_regs(real, &regs);
             self.io(r)?;
@@ -606,7 +835,10 @@ impl Session {
             let wps = self.ctl().points.watchpoints.clone();
             if let Some((i, w)) = wps.iter().enumerate().find(|(i, _)| dr6 & (1 << i) != 0) {
                 let _ = i;
-                self.report(StopReason::Watch { addr: w.addr, kind: w.kind })?;
+                self.report(StopReason::Watch {
+                    addr: w.addr,
+                    kind: w.kind,
+                })?;
                 return Ok(None);
             }
             if stepped {
@@ -625,7 +857,9 @@ impl Session {
         let r = pt::get_regs(real);
         let regs = self.io(r)?;
         let rip = regs.rip;
-        let Some(orig) = self.ctl().inserted.get(&rip).copied() else { return Ok(None) };
+        let Some(orig) = self.ctl().inserted.get(&rip).copied() else {
+            return Ok(None);
+        };
         let r = pt::write_mem(real, rip, &[orig]);
         self.io(r)?;
         let code = pt::read_mem(real, rip, 2).unwrap_or_default();
@@ -641,7 +875,6 @@ impl Session {
         Ok(stop)
     }
 }
-
 
 /// The focus's recorded tid and the event of its last execve (where debugging
 /// starts: the program the user wants, not the shell that launched it).
@@ -667,7 +900,9 @@ pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result
             }
             if chosen.is_none() {
                 if let Some(Focus::Command(name)) = focus {
-                    let file = std::path::Path::new(&exe.original).file_name().map(|f| f.to_string_lossy().into_owned());
+                    let file = std::path::Path::new(&exe.original)
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned());
                     if file.as_deref() == Some(name.as_str()) {
                         chosen = Some(*tid);
                     }
@@ -685,9 +920,15 @@ pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result
     }
     let tid = match (focus, chosen) {
         (_, Some(c)) => c,
-        (None, None) => root.ok_or(ReplayError::Failed { event: 0, what: "the trace has no process".into() })?,
+        (None, None) => root.ok_or(ReplayError::Failed {
+            event: 0,
+            what: "the trace has no process".into(),
+        })?,
         (Some(Focus::Command(name)), None) => {
-            return Err(ReplayError::Failed { event: 0, what: format!("no recorded process ran a program named {name}") })
+            return Err(ReplayError::Failed {
+                event: 0,
+                what: format!("no recorded process ran a program named {name}"),
+            })
         }
         (Some(Focus::Pid(_)), None) => unreachable!(),
     };

@@ -255,12 +255,23 @@ impl Session {
                 match self.step_over_breakpoint(tid)? {
                     Some(Stop::SigTrap(2)) if !stepping => continue,
                     Some(stop) => (stop, true),
-                    None => (self.task(tid)?.advance().map_err(|e| self.lost(tid, e))?, false),
+                    None => (
+                        self.task(tid)?.advance().map_err(|e| self.lost(tid, e))?,
+                        false,
+                    ),
                 }
             } else if stepping && !at_syscall {
-                (self.task(tid)?.single_step().map_err(|e| self.lost(tid, e))?, true)
+                (
+                    self.task(tid)?
+                        .single_step()
+                        .map_err(|e| self.lost(tid, e))?,
+                    true,
+                )
             } else {
-                (self.task(tid)?.advance().map_err(|e| self.lost(tid, e))?, false)
+                (
+                    self.task(tid)?.advance().map_err(|e| self.lost(tid, e))?,
+                    false,
+                )
             };
             match self.focus_stop(tid, stop, stepped)? {
                 None => continue,
@@ -394,9 +405,11 @@ impl Session {
                     }
                     exec::ExecProblem::Other(what) => self.fail(what),
                 })?;
+                let exe_copy = self.files.path_of(&exe);
                 if let Some(d) = &mut self.dbg {
                     if d.focus == Some(tid) && d.start_event == self.event {
                         d.started = true;
+                        d.exe = Some(exe_copy);
                         self.focus_started()?;
                     }
                 }
@@ -864,7 +877,14 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
             tasks: HashMap::new(),
             stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
             event: 0,
-            dbg: Some(debug::Ctl::new(focus_tid, start_event, points, goal, debugger, temp)),
+            dbg: Some(debug::Ctl::new(
+                focus_tid,
+                start_event,
+                points,
+                goal,
+                debugger,
+                temp,
+            )),
         };
         let result = s.run();
         let _ = s.stdout.flush();
@@ -885,4 +905,22 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
             }
         }
     }
+}
+
+/// The trace's copy of the executable the focus process runs (for the debugger).
+pub fn focus_executable(dir: &Path, focus: Option<&Focus>) -> Result<std::path::PathBuf> {
+    let (tid, start) = debug::find_focus(dir, focus)?;
+    let mut reader = EventReader::open(dir)?;
+    while let Some((n, ev)) = reader.next_event()? {
+        if let Event::Exec { exe, .. } = ev {
+            if n == start {
+                let _ = tid;
+                return Ok(FileStore::new(dir).path_of(&exe));
+            }
+        }
+    }
+    Err(ReplayError::Failed {
+        event: start,
+        what: "the focus process's execve is missing".into(),
+    })
 }

@@ -1,0 +1,72 @@
+//! `rewind replay` with a debugger: gdb on the replay, or a bare gdb server.
+
+use anyhow::{anyhow, bail, Context, Result};
+use rewind_gdb::server::GdbServer;
+use rewind_replay::Focus;
+use std::ffi::OsString;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn run(
+    dir: &Path,
+    serve: Option<String>,
+    debugger: Option<PathBuf>,
+    process: Option<String>,
+    gdb_args: Vec<OsString>,
+) -> Result<i32> {
+    let focus = process.map(|p| match p.parse::<i32>() {
+        Ok(pid) => Focus::Pid(pid),
+        Err(_) => Focus::Command(p),
+    });
+    let exe = rewind_replay::focus_executable(dir, focus.as_ref())?;
+    if let Some(addr) = serve {
+        let listener = TcpListener::bind(&addr)
+            .map_err(|e| anyhow!("cannot listen on {addr}: {e} (is the port in use?)"))?;
+        eprintln!(
+            "rewind: serving the replay on {}; connect with: gdb {} -ex 'target remote {}'",
+            listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or(addr.clone()),
+            exe.display(),
+            addr
+        );
+        rewind_replay::debug(dir, focus, Box::new(GdbServer::new(listener)))?;
+        return Ok(0);
+    }
+    let gdb = find_debugger(debugger)?;
+    let listener = TcpListener::bind("127.0.0.1:0").context("cannot open a local port for gdb")?;
+    let port = listener.local_addr()?.port();
+    let mut cmd = Command::new(&gdb);
+    cmd.arg("-q")
+        .arg(&exe)
+        .args(["-ex", "set remotetimeout 120"])
+        .args(["-ex", "set confirm off"])
+        .args(["-ex", &format!("target remote 127.0.0.1:{port}")])
+        .args(&gdb_args);
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("cannot run {}", gdb.display()))?;
+    // gdb handles Ctrl-C itself (it interrupts the target through the protocol).
+    unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+    let result = rewind_replay::debug(dir, focus, Box::new(GdbServer::new(listener)));
+    let status = child.wait().context("waiting for gdb")?;
+    result?;
+    Ok(status.code().unwrap_or(1))
+}
+
+/// `--debugger PATH`, or gdb from PATH.
+fn find_debugger(debugger: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = debugger {
+        if !p.exists() {
+            bail!("debugger {} not found", p.display());
+        }
+        return Ok(p);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|d| d.join("gdb"))
+        .find(|p| p.is_file())
+        .ok_or_else(|| anyhow!("gdb not found in PATH; install it (apt-get install gdb) or pass --debugger PATH, or use --serve HOST:PORT"))
+}

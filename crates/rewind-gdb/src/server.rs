@@ -1,0 +1,437 @@
+//! The gdb remote-protocol server: a [`Debugger`] that hands each stop of the
+//! replayed focus process to gdb (through gdbstub's state machine) and turns gdb's
+//! requests into replay moves, forwards and backwards.
+
+use crate::arch::{LinuxRegs, X86_64Linux};
+use gdbstub::common::{Pid, Signal};
+use gdbstub::conn::ConnectionExt;
+use gdbstub::stub::state_machine::GdbStubStateMachine;
+use gdbstub::stub::{GdbStub, SingleThreadStopReason};
+use gdbstub::target::ext::auxv::{Auxv, AuxvOps};
+use gdbstub::target::ext::base::reverse_exec::{
+    ReplayLogPosition, ReverseCont, ReverseContOps, ReverseStep, ReverseStepOps,
+};
+use gdbstub::target::ext::base::singlethread::{
+    SingleThreadBase, SingleThreadResume, SingleThreadResumeOps, SingleThreadSingleStep,
+    SingleThreadSingleStepOps,
+};
+use gdbstub::target::ext::base::BaseOps;
+use gdbstub::target::ext::breakpoints::{
+    Breakpoints, BreakpointsOps, HwWatchpoint, HwWatchpointOps, SwBreakpoint, SwBreakpointOps,
+    WatchKind as GdbWatchKind,
+};
+use gdbstub::target::ext::exec_file::{ExecFile, ExecFileOps};
+use gdbstub::target::ext::monitor_cmd::{ConsoleOutput, MonitorCmd, MonitorCmdOps};
+use gdbstub::target::{Target, TargetError, TargetResult};
+use rewind_replay::{Debugger, Position, Resume, Session, StopReason, WatchKind};
+use std::net::{TcpListener, TcpStream};
+
+/// Serves one gdb connection over a replay.
+pub struct GdbServer {
+    listener: Option<TcpListener>,
+    machine: Option<GdbStubStateMachine<'static, GdbTarget, TcpStream>>,
+    target: GdbTarget,
+}
+
+/// What gdb sees. It points at the replay session only while a stop is being
+/// handled (the session lives in the replay engine, which calls us).
+pub struct GdbTarget {
+    session: *mut Session,
+    resume: Option<Resume>,
+    /// Named positions (`monitor checkpoint`).
+    checkpoints: Vec<Position>,
+}
+
+impl GdbServer {
+    /// A server that will accept gdb's connection on `listener` when the replay
+    /// reaches the start of the focus process.
+    pub fn new(listener: TcpListener) -> GdbServer {
+        GdbServer {
+            listener: Some(listener),
+            machine: None,
+            target: GdbTarget {
+                session: std::ptr::null_mut(),
+                resume: None,
+                checkpoints: Vec::new(),
+            },
+        }
+    }
+
+    fn stop_reason(why: StopReason) -> Option<SingleThreadStopReason<u64>> {
+        Some(match why {
+            StopReason::Start | StopReason::Arrived => {
+                SingleThreadStopReason::Signal(Signal::SIGTRAP)
+            }
+            StopReason::HistoryStart => SingleThreadStopReason::ReplayLog {
+                tid: None,
+                pos: ReplayLogPosition::Begin,
+            },
+            StopReason::Breakpoint => SingleThreadStopReason::SwBreak(()),
+            StopReason::Step => SingleThreadStopReason::DoneStep,
+            StopReason::Watch { addr, kind } => SingleThreadStopReason::Watch {
+                tid: (),
+                kind: match kind {
+                    WatchKind::Write => GdbWatchKind::Write,
+                    WatchKind::Read => GdbWatchKind::Read,
+                    WatchKind::Access => GdbWatchKind::ReadWrite,
+                },
+                addr,
+            },
+            StopReason::Signal(s) => SingleThreadStopReason::Signal(Signal(s as u8)),
+            StopReason::Exited(raw) => {
+                if libc::WIFSIGNALED(raw) {
+                    SingleThreadStopReason::Terminated(Signal(libc::WTERMSIG(raw) as u8))
+                } else {
+                    SingleThreadStopReason::Exited(libc::WEXITSTATUS(raw) as u8)
+                }
+            }
+        })
+    }
+
+    fn serve(&mut self, why: StopReason) -> Result<Resume, String> {
+        let mut machine = match self.machine.take() {
+            Some(m) => m,
+            None => {
+                let listener = self.listener.take().ok_or("no gdb connection")?;
+                let (conn, _) = listener
+                    .accept()
+                    .map_err(|e| format!("accepting gdb's connection: {e}"))?;
+                let _ = conn.set_nodelay(true);
+                let stub = GdbStub::new(conn);
+                stub.run_state_machine(&mut self.target)
+                    .map_err(|e| e.to_string())?
+            }
+        };
+        if let GdbStubStateMachine::Running(running) = machine {
+            let reason = Self::stop_reason(why).expect("every stop has a reason");
+            machine = running
+                .report_stop(&mut self.target, reason)
+                .map_err(|e| e.to_string())?;
+        }
+        loop {
+            machine = match machine {
+                GdbStubStateMachine::Idle(mut idle) => {
+                    let byte = idle
+                        .borrow_conn()
+                        .read()
+                        .map_err(|e| format!("reading from gdb: {e}"))?;
+                    let next = idle
+                        .incoming_data(&mut self.target, byte)
+                        .map_err(|e| e.to_string())?;
+                    if let GdbStubStateMachine::Idle(_) = next {
+                        // `monitor goto` / `restart`: move while gdb stays idle.
+                        if let Some(r @ (Resume::Goto(_) | Resume::Seek(_))) = self.target.resume {
+                            self.target.resume = None;
+                            self.machine = Some(next);
+                            return Ok(r);
+                        }
+                    }
+                    next
+                }
+                GdbStubStateMachine::Running(running) => {
+                    self.machine = Some(GdbStubStateMachine::Running(running));
+                    return Ok(self.target.resume.take().unwrap_or(Resume::Continue));
+                }
+                GdbStubStateMachine::CtrlCInterrupt(ctrl_c) => ctrl_c
+                    .interrupt_handled(
+                        &mut self.target,
+                        Some(SingleThreadStopReason::Signal(Signal::SIGINT)),
+                    )
+                    .map_err(|e| e.to_string())?,
+                GdbStubStateMachine::Disconnected(_) => return Ok(Resume::Quit),
+            }
+        }
+    }
+}
+
+impl Debugger for GdbServer {
+    fn stopped(&mut self, session: &mut Session, why: StopReason) -> Resume {
+        // A `goto` arrives while gdb is idle: nothing to report, keep serving.
+        self.target.session = session;
+        let r = self.serve(why);
+        self.target.session = std::ptr::null_mut();
+        match r {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("rewind: gdb connection: {e}");
+                Resume::Quit
+            }
+        }
+    }
+}
+
+impl GdbTarget {
+    fn session(&mut self) -> &mut Session {
+        assert!(!self.session.is_null(), "gdb request outside a stop");
+        // SAFETY: set by `GdbServer::stopped` to the session that called it, for
+        // the duration of that call only; gdbstub calls us only from within it.
+        unsafe { &mut *self.session }
+    }
+}
+
+impl Target for GdbTarget {
+    type Arch = X86_64Linux;
+    type Error = String;
+
+    fn base_ops(&mut self) -> BaseOps<'_, Self::Arch, Self::Error> {
+        BaseOps::SingleThread(self)
+    }
+
+    fn support_breakpoints(&mut self) -> Option<BreakpointsOps<'_, Self>> {
+        Some(self)
+    }
+
+    fn support_monitor_cmd(&mut self) -> Option<MonitorCmdOps<'_, Self>> {
+        Some(self)
+    }
+
+    fn support_auxv(&mut self) -> Option<AuxvOps<'_, Self>> {
+        Some(self)
+    }
+
+    fn support_exec_file(&mut self) -> Option<ExecFileOps<'_, Self>> {
+        Some(self)
+    }
+
+    fn guard_rail_implicit_sw_breakpoints(&self) -> bool {
+        true
+    }
+}
+
+impl SingleThreadBase for GdbTarget {
+    fn read_registers(&mut self, regs: &mut LinuxRegs) -> TargetResult<(), Self> {
+        let s = self.session();
+        let gprs = s.regs().map_err(|_| TargetError::NonFatal)?;
+        let xsave = s.xstate();
+        *regs = LinuxRegs::from_kernel(&gprs, xsave.as_deref());
+        Ok(())
+    }
+
+    fn write_registers(&mut self, _regs: &LinuxRegs) -> TargetResult<(), Self> {
+        // A replay follows the recording: changing it would make it diverge.
+        Err(TargetError::NonFatal)
+    }
+
+    fn read_addrs(&mut self, start: u64, data: &mut [u8]) -> TargetResult<usize, Self> {
+        let s = self.session();
+        // Read page by page so a range running into unmapped memory returns what exists.
+        let mut done = 0;
+        while done < data.len() {
+            let addr = start + done as u64;
+            let page_left = (4096 - (addr % 4096)) as usize;
+            let n = page_left.min(data.len() - done);
+            match s.read_memory(addr, n) {
+                Ok(bytes) => data[done..done + n].copy_from_slice(&bytes),
+                Err(_) if done > 0 => return Ok(done),
+                Err(_) => return Err(TargetError::NonFatal),
+            }
+            done += n;
+        }
+        Ok(done)
+    }
+
+    fn write_addrs(&mut self, _start: u64, _data: &[u8]) -> TargetResult<(), Self> {
+        Err(TargetError::NonFatal)
+    }
+
+    fn support_resume(&mut self) -> Option<SingleThreadResumeOps<'_, Self>> {
+        Some(self)
+    }
+}
+
+impl SingleThreadResume for GdbTarget {
+    fn resume(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
+        // Signals are delivered as recorded, whatever gdb passes on.
+        self.resume = Some(Resume::Continue);
+        Ok(())
+    }
+
+    fn support_single_step(&mut self) -> Option<SingleThreadSingleStepOps<'_, Self>> {
+        Some(self)
+    }
+
+    fn support_reverse_cont(&mut self) -> Option<ReverseContOps<'_, (), Self>> {
+        Some(self)
+    }
+
+    fn support_reverse_step(&mut self) -> Option<ReverseStepOps<'_, (), Self>> {
+        Some(self)
+    }
+}
+
+impl SingleThreadSingleStep for GdbTarget {
+    fn step(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
+        self.resume = Some(Resume::Step);
+        Ok(())
+    }
+}
+
+impl ReverseCont<()> for GdbTarget {
+    fn reverse_cont(&mut self) -> Result<(), Self::Error> {
+        self.resume = Some(Resume::ReverseContinue);
+        Ok(())
+    }
+}
+
+impl ReverseStep<()> for GdbTarget {
+    fn reverse_step(&mut self, _tid: ()) -> Result<(), Self::Error> {
+        self.resume = Some(Resume::ReverseStep);
+        Ok(())
+    }
+}
+
+impl Breakpoints for GdbTarget {
+    fn support_sw_breakpoint(&mut self) -> Option<SwBreakpointOps<'_, Self>> {
+        Some(self)
+    }
+
+    fn support_hw_watchpoint(&mut self) -> Option<HwWatchpointOps<'_, Self>> {
+        Some(self)
+    }
+}
+
+impl SwBreakpoint for GdbTarget {
+    fn add_sw_breakpoint(&mut self, addr: u64, _kind: usize) -> TargetResult<bool, Self> {
+        Ok(self.session().add_breakpoint(addr))
+    }
+
+    fn remove_sw_breakpoint(&mut self, addr: u64, _kind: usize) -> TargetResult<bool, Self> {
+        Ok(self.session().remove_breakpoint(addr))
+    }
+}
+
+fn watch_kind(kind: GdbWatchKind) -> WatchKind {
+    match kind {
+        GdbWatchKind::Write => WatchKind::Write,
+        GdbWatchKind::Read => WatchKind::Read,
+        GdbWatchKind::ReadWrite => WatchKind::Access,
+    }
+}
+
+impl HwWatchpoint for GdbTarget {
+    fn add_hw_watchpoint(
+        &mut self,
+        addr: u64,
+        len: u64,
+        kind: GdbWatchKind,
+    ) -> TargetResult<bool, Self> {
+        Ok(self.session().add_watchpoint(addr, len, watch_kind(kind)))
+    }
+
+    fn remove_hw_watchpoint(
+        &mut self,
+        addr: u64,
+        len: u64,
+        kind: GdbWatchKind,
+    ) -> TargetResult<bool, Self> {
+        Ok(self
+            .session()
+            .remove_watchpoint(addr, len, watch_kind(kind)))
+    }
+}
+
+fn copy_range(src: &[u8], offset: u64, length: usize, buf: &mut [u8]) -> usize {
+    let start = (offset as usize).min(src.len());
+    let n = length.min(buf.len()).min(src.len() - start);
+    buf[..n].copy_from_slice(&src[start..start + n]);
+    n
+}
+
+impl Auxv for GdbTarget {
+    fn get_auxv(&self, offset: u64, length: usize, buf: &mut [u8]) -> TargetResult<usize, Self> {
+        // SAFETY: see `GdbTarget::session`.
+        let s = unsafe { &*self.session };
+        let auxv = s.focus_auxv().ok_or(TargetError::NonFatal)?;
+        Ok(copy_range(&auxv, offset, length, buf))
+    }
+}
+
+impl ExecFile for GdbTarget {
+    fn get_exec_file(
+        &self,
+        _pid: Option<Pid>,
+        offset: u64,
+        length: usize,
+        buf: &mut [u8],
+    ) -> TargetResult<usize, Self> {
+        // SAFETY: see `GdbTarget::session`.
+        let s = unsafe { &*self.session };
+        let exe = s.focus_exe().ok_or(TargetError::NonFatal)?;
+        Ok(copy_range(
+            exe.as_os_str().as_encoded_bytes(),
+            offset,
+            length,
+            buf,
+        ))
+    }
+}
+
+impl MonitorCmd for GdbTarget {
+    fn handle_monitor_cmd(
+        &mut self,
+        cmd: &[u8],
+        mut out: ConsoleOutput<'_>,
+    ) -> Result<(), Self::Error> {
+        let cmd = String::from_utf8_lossy(cmd);
+        let words: Vec<&str> = cmd.split_whitespace().collect();
+        match words.as_slice() {
+            ["when"] => {
+                let s = self.session();
+                gdbstub::outputln!(out, "Current event: {}", s.current_event());
+            }
+            ["goto", n] | ["run", n] => match n.parse::<u64>() {
+                Ok(n) => {
+                    gdbstub::outputln!(out, "going to event {n}; gdb's cached registers are stale until it stops again (use `flushregs`)");
+                    self.resume = Some(Resume::Goto(n));
+                }
+                Err(_) => gdbstub::outputln!(out, "usage: monitor goto EVENT"),
+            },
+            ["checkpoint"] => match self.session().position() {
+                Some(p) => {
+                    self.checkpoints.push(p);
+                    gdbstub::outputln!(
+                        out,
+                        "Checkpoint {} at event {}",
+                        self.checkpoints.len(),
+                        p.event
+                    );
+                }
+                None => gdbstub::outputln!(out, "no process to checkpoint"),
+            },
+            ["restart", n] => match n
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| self.checkpoints.get(i))
+            {
+                Some(p) => {
+                    gdbstub::outputln!(
+                        out,
+                        "returning to checkpoint {n} (event {}); use `flushregs`",
+                        p.event
+                    );
+                    self.resume = Some(Resume::Seek(*p));
+                }
+                None => gdbstub::outputln!(out, "no checkpoint {n}"),
+            },
+            ["info"] => {
+                let summary = self.session().summary();
+                for line in summary.lines() {
+                    gdbstub::outputln!(out, "{line}");
+                }
+            }
+            _ => {
+                gdbstub::outputln!(out, "rewind monitor commands:");
+                gdbstub::outputln!(out, "  when           the current event number");
+                gdbstub::outputln!(
+                    out,
+                    "  goto EVENT     replay to just after event EVENT (forwards or backwards)"
+                );
+                gdbstub::outputln!(out, "  checkpoint     remember the current point");
+                gdbstub::outputln!(out, "  restart N      go back to checkpoint N");
+                gdbstub::outputln!(out, "  info           what the trace holds");
+            }
+        }
+        Ok(())
+    }
+}
