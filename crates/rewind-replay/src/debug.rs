@@ -69,6 +69,18 @@ pub trait Debugger {
 pub struct Position {
     pub event: u64,
     pub regs: Regs,
+    /// Hash of the top of the stack: tells apart loop iterations whose registers
+    /// repeat but whose locals (say, a loop counter in an unoptimised frame) do not.
+    pub stack_hash: u64,
+}
+
+/// Bytes above the stack pointer that a position covers.
+const STACK_WINDOW: usize = 1024;
+
+fn fnv1a(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Which recorded process to debug.
@@ -411,15 +423,31 @@ impl Session {
         poke_debugreg(real, 7, dr7)
     }
 
+    /// (Re)writes every breakpoint into the focus's memory: at its start, and after
+    /// it maps memory (a library loaded later; replay fills mappings with file
+    /// contents, which would wipe breakpoints there).
+    pub(crate) fn refresh_breakpoints(&mut self) {
+        let Some(real) = self.focus_real() else {
+            return;
+        };
+        let mut addrs: Vec<u64> = self.ctl().points.breakpoints.keys().copied().collect();
+        addrs.extend(self.ctl().temp);
+        for a in addrs {
+            let Ok(byte) = pt::read_mem(real, a, 1) else {
+                continue;
+            };
+            if byte[0] == 0xcc && self.ctl().inserted.contains_key(&a) {
+                continue;
+            }
+            if pt::write_mem(real, a, &[0xcc]).is_ok() {
+                self.ctl().inserted.insert(a, byte[0]);
+            }
+        }
+    }
+
     /// Called when the focus has just started (its last execve is replayed).
     pub(crate) fn focus_started(&mut self) -> Result<()> {
-        let addrs: Vec<u64> = self.ctl().points.breakpoints.keys().copied().collect();
-        for a in addrs {
-            let _ = self.insert_breakpoint(a);
-        }
-        if let Some(t) = self.ctl().temp {
-            let _ = self.insert_breakpoint(t);
-        }
+        self.refresh_breakpoints();
         let r = self.apply_watchpoints();
         self.io(r)?;
         let goal = self.ctl().goal.clone();
@@ -440,15 +468,34 @@ impl Session {
 
     /// The focus's current position, if it is alive.
     pub fn position(&self) -> Option<Position> {
+        let regs = self.regs().ok()?;
+        // Up to the window, stopping at the end of the stack mapping.
+        let mut len = STACK_WINDOW;
+        let stack = loop {
+            match self.read_memory(regs.rsp, len) {
+                Ok(b) => break b,
+                Err(_) if len > 64 => len /= 2,
+                Err(_) => break Vec::new(),
+            }
+        };
         Some(Position {
             event: self.event,
-            regs: self.regs().ok()?,
+            regs,
+            stack_hash: fnv1a(&stack),
         })
     }
 
     /// Gives a stop to the debugger, or to the backwards search in progress.
     fn report(&mut self, why: StopReason) -> Result<()> {
         let pos = self.position();
+        if std::env::var_os("REWIND_DEBUG_LOG").is_some() {
+            eprintln!(
+                "rewind-debug: stop {why:?} at event {} rip {:#x?} goal {:?}",
+                self.event,
+                pos.map(|p| p.regs.rip),
+                self.dbg.as_ref().map(|d| &d.goal)
+            );
+        }
         let goal = self.ctl().goal.clone();
         let user_stop = matches!(why, StopReason::Breakpoint | StopReason::Watch { .. })
             && match (why, pos) {
@@ -697,6 +744,9 @@ impl Session {
     }
 
     fn restart(&mut self, goal: Goal) -> Result<()> {
+        if std::env::var_os("REWIND_DEBUG_LOG").is_some() {
+            eprintln!("rewind-debug: restart at event {} -> {goal:?}", self.event);
+        }
         let temp = match &goal {
             Goal::FindAnchor { until, .. } => Some(until.regs.rip),
             Goal::CountSteps { anchor, .. } => Some(anchor.regs.rip),

@@ -237,7 +237,13 @@ impl Session {
     /// Runs the task to its next stop, turning ptrace failures into replay errors.
     fn advance(&mut self, tid: Tid) -> Result<Stop> {
         loop {
-            if !self.is_focus(tid) {
+            // Inside a syscall (between its entry and exit stops) the focus only
+            // finishes it; breakpoints and steps apply to user code.
+            let in_syscall = self
+                .tasks
+                .get(&tid)
+                .is_some_and(|t| t.in_syscall || t.mid_syscall.is_some());
+            if !self.is_focus(tid) || in_syscall {
                 let stop = self.task(tid)?.advance().map_err(|e| self.lost(tid, e))?;
                 return Ok(match stop {
                     Stop::SigTrap(_) => Stop::Signal(libc::SIGTRAP),
@@ -821,6 +827,9 @@ impl Session {
                     file.original
                 ))
             })?;
+        }
+        if self.is_focus(tid) {
+            self.refresh_breakpoints();
         }
         Ok(())
     }
