@@ -883,12 +883,15 @@ impl Session {
             let dr6 = peek_debugreg(real, 6).unwrap_or(0);
             let _ = poke_debugreg(real, 6, 0);
             let wps = self.ctl().points.watchpoints.clone();
-            if let Some((i, w)) = wps.iter().enumerate().find(|(i, _)| dr6 & (1 << i) != 0) {
-                let _ = i;
-                self.report(StopReason::Watch {
-                    addr: w.addr,
-                    kind: w.kind,
-                })?;
+            let interactive = matches!(self.ctl().goal, Goal::Interactive);
+            if let Some(w) = wps.iter().enumerate().find(|(i, _)| dr6 & (1 << i) != 0).map(|(_, w)| w) {
+                // A search that single-steps counts the step, watchpoint or not.
+                let why = if stepped && !interactive {
+                    StopReason::Step
+                } else {
+                    StopReason::Watch { addr: w.addr, kind: w.kind }
+                };
+                self.report(why)?;
                 return Ok(None);
             }
             if stepped {
