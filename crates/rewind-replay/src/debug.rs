@@ -420,6 +420,9 @@ impl Session {
             dr7 |= 1 << (i * 2);
             dr7 |= (rw | len << 2) << (16 + i * 4);
         }
+        if std::env::var_os("REWIND_DEBUG_LOG").is_some() {
+            eprintln!("rewind-debug: watchpoints {wps:?} dr7 {dr7:#x} in {real}");
+        }
         poke_debugreg(real, 7, dr7)
     }
 
@@ -524,6 +527,12 @@ impl Session {
                     Until::Exit => matches!(why, StopReason::Exited(_)),
                 };
                 if arrived {
+                    // Arriving right after a watched write: going backwards crosses
+                    // that write first.
+                    let last = match (why, pos) {
+                        (StopReason::Watch { .. }, Some(p)) => Some((p, why)),
+                        _ => last,
+                    };
                     let next = match last {
                         Some((hit, StopReason::Watch { .. })) => {
                             // Stop before the instruction that wrote: where the
@@ -884,18 +893,30 @@ impl Session {
             let _ = poke_debugreg(real, 6, 0);
             let wps = self.ctl().points.watchpoints.clone();
             let interactive = matches!(self.ctl().goal, Goal::Interactive);
-            if let Some(w) = wps.iter().enumerate().find(|(i, _)| dr6 & (1 << i) != 0).map(|(_, w)| w) {
+            if let Some(w) = wps
+                .iter()
+                .enumerate()
+                .find(|(i, _)| dr6 & (1 << i) != 0)
+                .map(|(_, w)| w)
+            {
                 // A search that single-steps counts the step, watchpoint or not.
                 let why = if stepped && !interactive {
                     StopReason::Step
                 } else {
-                    StopReason::Watch { addr: w.addr, kind: w.kind }
+                    StopReason::Watch {
+                        addr: w.addr,
+                        kind: w.kind,
+                    }
                 };
                 self.report(why)?;
                 return Ok(None);
             }
             if stepped {
                 self.report(StopReason::Step)?;
+                return Ok(None);
+            }
+            if code == TRAP_TRACE {
+                // Our silent step over a breakpoint while continuing.
                 return Ok(None);
             }
         }

@@ -259,8 +259,9 @@ impl Session {
                 .is_some_and(|c| c == [0x0f, 0x05]);
             let (stop, stepped) = if on_breakpoint {
                 match self.step_over_breakpoint(tid)? {
-                    Some(Stop::SigTrap(2)) if !stepping => continue,
-                    Some(stop) => (stop, true),
+                    // While continuing, the step over our breakpoint is silent
+                    // unless it hit a watchpoint (see focus_stop).
+                    Some(stop) => (stop, stepping),
                     None => (
                         self.task(tid)?.advance().map_err(|e| self.lost(tid, e))?,
                         false,
