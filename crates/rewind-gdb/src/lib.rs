@@ -1,2 +1,3 @@
 pub mod arch;
 pub mod server;
+mod tls;

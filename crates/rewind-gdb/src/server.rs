@@ -29,6 +29,7 @@ use std::net::{TcpListener, TcpStream};
 /// Serves one gdb connection over a replay.
 pub struct GdbServer {
     listener: Option<TcpListener>,
+    sniffer: Sniffer,
     machine: Option<GdbStubStateMachine<'static, GdbTarget, TcpStream>>,
     target: GdbTarget,
 }
@@ -48,6 +49,7 @@ impl GdbServer {
     pub fn new(listener: TcpListener) -> GdbServer {
         GdbServer {
             listener: Some(listener),
+            sniffer: Sniffer::default(),
             machine: None,
             target: GdbTarget {
                 session: std::ptr::null_mut(),
@@ -115,9 +117,25 @@ impl GdbServer {
                         .borrow_conn()
                         .read()
                         .map_err(|e| format!("reading from gdb: {e}"))?;
-                    let next = idle
-                        .incoming_data(&mut self.target, byte)
-                        .map_err(|e| e.to_string())?;
+                    let bytes = match self.sniffer.take(byte) {
+                        Taken::Pass(bytes) => bytes,
+                        Taken::TlsRequest(args) => {
+                            let reply = self.tls_reply(&args);
+                            let framed = frame(&reply, !self.sniffer.no_ack);
+                            std::io::Write::write_all(idle.borrow_conn(), &framed)
+                                .map_err(|e| format!("writing to gdb: {e}"))?;
+                            Vec::new()
+                        }
+                    };
+                    let mut next = GdbStubStateMachine::Idle(idle);
+                    for b in bytes {
+                        next = match next {
+                            GdbStubStateMachine::Idle(idle) => idle
+                                .incoming_data(&mut self.target, b)
+                                .map_err(|e| e.to_string())?,
+                            other => other,
+                        };
+                    }
                     if let GdbStubStateMachine::Idle(_) = next {
                         // `monitor goto` / `restart`: move while gdb stays idle.
                         if let Some(r @ (Resume::Goto(_) | Resume::Seek(_))) = self.target.resume {
@@ -433,5 +451,118 @@ impl MonitorCmd for GdbTarget {
             }
         }
         Ok(())
+    }
+}
+
+/// What the packet sniffer makes of a byte from gdb.
+enum Taken {
+    /// Bytes to hand to gdbstub (possibly none yet: a packet is being collected).
+    Pass(Vec<u8>),
+    /// A complete `qGetTLSAddr` request (its arguments), answered by us.
+    TlsRequest(String),
+}
+
+/// Picks `qGetTLSAddr` packets out of gdb's byte stream (gdbstub does not know
+/// them); everything else goes through unchanged.
+#[derive(Default)]
+struct Sniffer {
+    packet: Vec<u8>,
+    checksum_left: u8,
+    no_ack: bool,
+    /// gdb acknowledges our own reply with a '+' that gdbstub must not see.
+    swallow_ack: bool,
+}
+
+impl Sniffer {
+    fn take(&mut self, b: u8) -> Taken {
+        if self.packet.is_empty() {
+            if self.swallow_ack && b == b'+' {
+                self.swallow_ack = false;
+                return Taken::Pass(Vec::new());
+            }
+            if b != b'$' {
+                return Taken::Pass(vec![b]);
+            }
+        }
+        self.packet.push(b);
+        if self.checksum_left > 0 {
+            self.checksum_left -= 1;
+            if self.checksum_left > 0 {
+                return Taken::Pass(Vec::new());
+            }
+            let packet = std::mem::take(&mut self.packet);
+            let body = &packet[1..packet.len() - 3];
+            if let Some(args) = body.strip_prefix(b"qGetTLSAddr:") {
+                self.swallow_ack = !self.no_ack;
+                return Taken::TlsRequest(String::from_utf8_lossy(args).into_owned());
+            }
+            if body == b"QStartNoAckMode" {
+                self.no_ack = true;
+            }
+            return Taken::Pass(packet);
+        }
+        if b == b'#' {
+            self.checksum_left = 2;
+        }
+        Taken::Pass(Vec::new())
+    }
+}
+
+/// A reply packet, with gdb's '+' acknowledgement of its request first.
+fn frame(body: &str, ack: bool) -> Vec<u8> {
+    let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
+    let mut out = Vec::new();
+    if ack {
+        out.push(b'+');
+    }
+    out.extend_from_slice(format!("${body}#{sum:02x}").as_bytes());
+    out
+}
+
+impl GdbServer {
+    /// `qGetTLSAddr:THREAD,OFFSET,LM` -> the variable's address in hex.
+    fn tls_reply(&mut self, args: &str) -> String {
+        let parts: Vec<&str> = args.split(',').collect();
+        let parse = |s: &str| u64::from_str_radix(s, 16).ok();
+        let (Some(offset), Some(lm)) = (parts.get(1).and_then(|s| parse(s)), parts.get(2).and_then(|s| parse(s))) else {
+            return "E01".into();
+        };
+        let s = self.target.session();
+        match crate::tls::tls_address(s, lm, offset) {
+            Some(addr) => format!("{addr:x}"),
+            None => "E01".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed(s: &mut Sniffer, data: &[u8]) -> (Vec<u8>, Vec<String>) {
+        let mut passed = Vec::new();
+        let mut tls = Vec::new();
+        for &b in data {
+            match s.take(b) {
+                Taken::Pass(v) => passed.extend(v),
+                Taken::TlsRequest(a) => tls.push(a),
+            }
+        }
+        (passed, tls)
+    }
+
+    #[test]
+    fn tls_requests_are_picked_out_and_the_rest_passes() {
+        let mut s = Sniffer::default();
+        let (passed, tls) = feed(&mut s, b"+$g#67$qGetTLSAddr:p1.1,10,7ffff7ffe2e0#00+$m1000,4#xx\x03");
+        assert_eq!(tls, vec!["p1.1,10,7ffff7ffe2e0".to_string()]);
+        // The '+' acknowledging our reply is swallowed; the rest is untouched.
+        assert_eq!(passed, b"+$g#67$m1000,4#xx\x03".to_vec());
+    }
+
+    #[test]
+    fn reply_framing() {
+        assert_eq!(frame("OK", true), b"+$OK#9a".to_vec());
+        assert_eq!(frame("E01", false), b"$E01#a6".to_vec());
     }
 }
