@@ -43,6 +43,8 @@ pub fn run(
         .arg(&exe)
         .args(["-ex", "set remotetimeout 120"])
         .args(["-ex", "set confirm off"])
+        // Libraries come from this machine's filesystem (the replay maps the same ones).
+        .args(["-ex", "set sysroot /"])
         .args(["-ex", &format!("target remote 127.0.0.1:{port}")])
         .args(&gdb_args);
     let mut child = cmd

@@ -312,7 +312,14 @@ impl Session {
 
     /// The kernel's auxiliary vector of the focus (gdb relocates PIE programs with it).
     pub fn focus_auxv(&self) -> Option<Vec<u8>> {
-        std::fs::read(format!("/proc/{}/auxv", self.focus_real()?)).ok()
+        let mut auxv = std::fs::read(format!("/proc/{}/auxv", self.focus_real()?)).ok()?;
+        // The recorded program saw no vDSO (rewind hides it); neither should gdb.
+        for pair in auxv.chunks_exact_mut(16) {
+            if u64::from_le_bytes(pair[..8].try_into().unwrap()) == 33 {
+                pair[..8].copy_from_slice(&1u64.to_le_bytes());
+            }
+        }
+        Some(auxv)
     }
 
     /// The trace's copy of the focus's executable.
