@@ -524,7 +524,10 @@ impl GdbServer {
     fn tls_reply(&mut self, args: &str) -> String {
         let parts: Vec<&str> = args.split(',').collect();
         let parse = |s: &str| u64::from_str_radix(s, 16).ok();
-        let (Some(offset), Some(lm)) = (parts.get(1).and_then(|s| parse(s)), parts.get(2).and_then(|s| parse(s))) else {
+        let (Some(offset), Some(lm)) = (
+            parts.get(1).and_then(|s| parse(s)),
+            parts.get(2).and_then(|s| parse(s)),
+        ) else {
             return "E01".into();
         };
         let s = self.target.session();
@@ -554,7 +557,10 @@ mod tests {
     #[test]
     fn tls_requests_are_picked_out_and_the_rest_passes() {
         let mut s = Sniffer::default();
-        let (passed, tls) = feed(&mut s, b"+$g#67$qGetTLSAddr:p1.1,10,7ffff7ffe2e0#00+$m1000,4#xx\x03");
+        let (passed, tls) = feed(
+            &mut s,
+            b"+$g#67$qGetTLSAddr:p1.1,10,7ffff7ffe2e0#00+$m1000,4#xx\x03",
+        );
         assert_eq!(tls, vec!["p1.1,10,7ffff7ffe2e0".to_string()]);
         // The '+' acknowledging our reply is swallowed; the rest is untouched.
         assert_eq!(passed, b"+$g#67$m1000,4#xx\x03".to_vec());

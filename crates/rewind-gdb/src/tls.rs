@@ -27,7 +27,11 @@ fn auxv_value(auxv: &[u8], key: u64) -> Option<u64> {
 /// Whether the program headers at `phdr` (`phnum` of them) include PT_TLS.
 fn phdrs_have_tls(s: &Session, phdr: u64, phnum: u64) -> Option<bool> {
     let table = s.read_memory(phdr, (phnum * 56) as usize).ok()?;
-    Some(table.chunks_exact(56).any(|ph| u32::from_le_bytes(ph[..4].try_into().unwrap()) == PT_TLS))
+    Some(
+        table
+            .chunks_exact(56)
+            .any(|ph| u32::from_le_bytes(ph[..4].try_into().unwrap()) == PT_TLS),
+    )
 }
 
 /// Whether the module of link map `lm` has a TLS segment.

@@ -509,3 +509,54 @@ pub fn read_tsc() -> (u64, u32) {
         (tsc, aux)
     }
 }
+
+/// Forks the stopped task (an injected `fork`) and returns the child, stopped at
+/// its first stop with the parent's registers and memory as they were before the
+/// injection: a copy-on-write snapshot of the process. The parent is left as it was.
+pub fn fork_stopped(tid: Tid) -> io::Result<Tid> {
+    let saved = get_regs(tid)?;
+    let rip = saved.rip;
+    let orig_code = read_mem(tid, rip, 2)?;
+    write_mem(tid, rip, &[0x0f, 0x05])?;
+    let mut r = saved;
+    r.rax = libc::SYS_fork as u64;
+    r.orig_rax = u64::MAX;
+    let result = (|| {
+        set_regs(tid, &r)?;
+        let mut child = None;
+        let mut syscall_stops = 0;
+        resume_syscall(tid, 0)?;
+        while syscall_stops < 2 {
+            match wait(tid)?.2 {
+                WaitStatus::Syscall => syscall_stops += 1,
+                WaitStatus::Event(event::FORK) => child = Some(event_msg(tid)? as Tid),
+                // A signal arriving meanwhile stays pending for later.
+                WaitStatus::Signal(_) | WaitStatus::Event(_) => {}
+                other => {
+                    return Err(io::Error::other(format!(
+                        "task {tid} {other:?} while forking a checkpoint"
+                    )))
+                }
+            }
+            if syscall_stops < 2 {
+                resume_syscall(tid, 0)?;
+            }
+        }
+        child.ok_or_else(|| io::Error::other("the injected fork made no child"))
+    })();
+    write_mem(tid, rip, &orig_code)?;
+    set_regs(tid, &saved)?;
+    let child = result?;
+    loop {
+        match wait(child)?.2 {
+            WaitStatus::Signal(libc::SIGSTOP) => break,
+            WaitStatus::Exited(_) | WaitStatus::Killed(_) => {
+                return Err(io::Error::other("checkpoint process died"))
+            }
+            _ => resume_syscall(child, 0)?,
+        }
+    }
+    write_mem(child, rip, &orig_code)?;
+    set_regs(child, &saved)?;
+    Ok(child)
+}

@@ -157,6 +157,8 @@ pub(crate) enum Until {
     At(Position),
     /// The focus's exit (reverse from the end of its history).
     Exit,
+    /// The point after event N, where a later search segment began.
+    AfterEvent(u64),
 }
 
 /// Debugging state of one replay session.
@@ -182,6 +184,38 @@ pub(crate) struct Ctl {
     pub last_stop: Option<Position>,
     /// The trace's copy of the focus's executable.
     pub exe: Option<std::path::PathBuf>,
+    /// Snapshots of the focus, shared by the sessions of one debugging session.
+    pub checkpoints: Vec<Checkpoint>,
+    pub last_checkpoint_ns: u64,
+    /// This session started from a checkpoint rather than from the beginning.
+    pub restored: bool,
+    /// The event of that checkpoint.
+    pub restored_at: Option<u64>,
+    /// The next session must start from the beginning.
+    pub force_scratch: bool,
+}
+
+/// A copy-on-write snapshot of the focus (a forked, stopped copy of it) and where
+/// the replay was when it was taken.
+pub(crate) struct Checkpoint {
+    /// The last event replayed before the snapshot.
+    pub event: u64,
+    pub pos: rewind_trace::ReaderPos,
+    pub proc: i32,
+    /// Our breakpoints in its memory.
+    pub inserted: BTreeMap<u64, u8>,
+}
+
+/// Replay time between automatic checkpoints.
+const CHECKPOINT_INTERVAL_NS: u64 = 100_000_000;
+/// At most this many checkpoints live at once; the oldest goes first.
+const MAX_CHECKPOINTS: usize = 32;
+
+impl Checkpoint {
+    pub(crate) fn discard(self) {
+        unsafe { libc::kill(self.proc, libc::SIGKILL) };
+        let _ = pt::wait(self.proc);
+    }
 }
 
 impl Ctl {
@@ -207,6 +241,11 @@ impl Ctl {
             next_goal: None,
             last_stop: None,
             exe: None,
+            checkpoints: Vec::new(),
+            last_checkpoint_ns: pt::monotonic_ns(),
+            restored: false,
+            restored_at: None,
+            force_scratch: false,
         }
     }
 
@@ -433,6 +472,56 @@ impl Session {
         poke_debugreg(real, 7, dr7)
     }
 
+    /// The search for the last breakpoint/watchpoint stop reached its end point:
+    /// go to the hit, or search the stretch before this one.
+    fn finish_find_last_hit(&mut self, last: Option<(Position, StopReason)>) -> Result<()> {
+        let next = match last {
+            // Stop before the instruction that wrote: where the value changes when
+            // going backwards.
+            Some((hit, why @ StopReason::Watch { .. })) => Goal::FindAnchor {
+                until: hit,
+                last: None,
+                report: why,
+            },
+            Some((hit, why)) => Goal::Seek {
+                target: Target::At(hit),
+                steps: 0,
+                reached: false,
+                report: why,
+            },
+            None => match self.ctl().restored_at {
+                // Nothing since the checkpoint this search started from: search
+                // the stretch before it.
+                Some(e) => Goal::FindLastHit {
+                    until: Until::AfterEvent(e),
+                    last: None,
+                },
+                None => Goal::Seek {
+                    target: Target::Start,
+                    steps: 0,
+                    reached: false,
+                    report: StopReason::HistoryStart,
+                },
+            },
+        };
+        self.restart(next)
+    }
+
+    /// At the top of each event: a search segment may end here.
+    pub(crate) fn check_segment_end(&mut self) -> Result<()> {
+        let Some(d) = &self.dbg else { return Ok(()) };
+        if let Goal::FindLastHit {
+            until: Until::AfterEvent(n),
+            last,
+        } = d.goal
+        {
+            if self.event >= n {
+                return self.finish_find_last_hit(last);
+            }
+        }
+        Ok(())
+    }
+
     /// (Re)writes every breakpoint into the focus's memory: at its start, and after
     /// it maps memory (a library loaded later; replay fills mappings with file
     /// contents, which would wipe breakpoints there).
@@ -442,6 +531,12 @@ impl Session {
         };
         let mut addrs: Vec<u64> = self.ctl().points.breakpoints.keys().copied().collect();
         addrs.extend(self.ctl().temp);
+        if std::env::var_os("REWIND_DEBUG_LOG").is_some() {
+            eprintln!(
+                "rewind-debug: refresh {addrs:x?} inserted {:x?}",
+                self.ctl().inserted
+            );
+        }
         for a in addrs {
             let Ok(byte) = pt::read_mem(real, a, 1) else {
                 continue;
@@ -532,6 +627,8 @@ impl Session {
                 let arrived = match until {
                     Until::At(u) => pos == Some(u),
                     Until::Exit => matches!(why, StopReason::Exited(_)),
+                    // Detected between events (check_segment_end).
+                    Until::AfterEvent(_) => false,
                 };
                 if arrived {
                     // Arriving right after a watched write: going backwards crosses
@@ -540,30 +637,7 @@ impl Session {
                         (StopReason::Watch { .. }, Some(p)) => Some((p, why)),
                         _ => last,
                     };
-                    let next = match last {
-                        Some((hit, StopReason::Watch { .. })) => {
-                            // Stop before the instruction that wrote: where the
-                            // value changes when going backwards.
-                            Goal::FindAnchor {
-                                until: hit,
-                                last: None,
-                                report: last.unwrap().1,
-                            }
-                        }
-                        Some((hit, r)) => Goal::Seek {
-                            target: Target::At(hit),
-                            steps: 0,
-                            reached: false,
-                            report: r,
-                        },
-                        None => Goal::Seek {
-                            target: Target::Start,
-                            steps: 0,
-                            reached: false,
-                            report: StopReason::HistoryStart,
-                        },
-                    };
-                    return self.restart(next);
+                    return self.finish_find_last_hit(last);
                 }
                 if user_stop {
                     if let Some(p) = pos {
@@ -590,6 +664,14 @@ impl Session {
                             steps: 0,
                             report,
                         },
+                        None if self.ctl().restored => {
+                            self.ctl().force_scratch = true;
+                            Goal::FindAnchor {
+                                until,
+                                last: None,
+                                report,
+                            }
+                        }
                         None => Goal::Seek {
                             target: Target::Start,
                             steps: 0,
@@ -923,7 +1005,11 @@ impl Session {
                 return Ok(None);
             }
             if code == TRAP_TRACE {
-                // Our silent step over a breakpoint while continuing.
+                // Our silent step over a breakpoint while continuing: it may have
+                // landed on another breakpoint, which is then hit.
+                if self.ctl().inserted.contains_key(&regs.rip) {
+                    self.report(StopReason::Breakpoint)?;
+                }
                 return Ok(None);
             }
         }
@@ -1034,5 +1120,115 @@ impl Session {
     /// The focus process ended.
     pub(crate) fn focus_exited(&mut self, status: i32) -> Result<()> {
         self.report(StopReason::Exited(status))
+    }
+}
+
+impl Goal {
+    /// The event a backwards move needs to replay from (a checkpoint taken before
+    /// it is a good start), or None when it must start from the beginning.
+    pub(crate) fn start_event(&self) -> Option<u64> {
+        match self {
+            Goal::Seek {
+                target: Target::At(p),
+                ..
+            } => Some(p.event),
+            Goal::FindLastHit {
+                until: Until::At(p),
+                ..
+            } => Some(p.event),
+            Goal::FindLastHit {
+                until: Until::Exit, ..
+            } => Some(u64::MAX),
+            Goal::FindLastHit {
+                until: Until::AfterEvent(e),
+                ..
+            } => Some(*e),
+            Goal::FindAnchor { until, .. } => Some(until.event),
+            Goal::CountSteps { anchor, .. } => Some(anchor.event),
+            Goal::Goto(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+impl Session {
+    /// Takes a checkpoint of the focus now and then, when it is the only process
+    /// left and sits at a clean point between events.
+    pub(crate) fn maybe_checkpoint(&mut self) {
+        let Some(d) = &self.dbg else { return };
+        let Some(focus) = d.focus else { return };
+        if !d.started || self.tasks.len() != 1 || !self.lookahead.is_empty() {
+            return;
+        }
+        if !matches!(d.pending, None | Some(StopReason::Arrived))
+            || d.checkpoints.iter().any(|c| c.event == self.event)
+        {
+            return;
+        }
+        let Some(t) = self.tasks.get(&focus) else {
+            return;
+        };
+        if t.in_syscall
+            || t.mid_syscall.is_some()
+            || t.inject != 0
+            || t.queued_signal.is_some()
+            || t.exiting
+        {
+            return;
+        }
+        let now = pt::monotonic_ns();
+        if now.saturating_sub(d.last_checkpoint_ns) < CHECKPOINT_INTERVAL_NS {
+            return;
+        }
+        let real = t.real;
+        // Not right after an interrupted syscall: its restart depends on the stop kind.
+        match pt::get_regs(real) {
+            Ok(r) if !(-516..=-512).contains(&(r.rax as i64)) => {}
+            _ => return,
+        }
+        let Ok(proc) = pt::fork_stopped(real) else {
+            return;
+        };
+        let pos = self.reader.pos();
+        let event = self.event;
+        let ctl = self.ctl();
+        let inserted = ctl.inserted.clone();
+        ctl.checkpoints.push(Checkpoint {
+            event,
+            pos,
+            proc,
+            inserted,
+        });
+        ctl.checkpoints.sort_by_key(|c| c.event);
+        if ctl.checkpoints.len() > MAX_CHECKPOINTS {
+            ctl.checkpoints.remove(0).discard();
+        }
+        ctl.last_checkpoint_ns = now;
+    }
+
+    /// After starting from a checkpoint: make breakpoints and watchpoints those
+    /// of now (the snapshot has the ones of when it was taken).
+    pub(crate) fn resync_points(&mut self) -> Result<()> {
+        let keep: Vec<u64> = {
+            let c = self.ctl();
+            c.points.breakpoints.keys().copied().chain(c.temp).collect()
+        };
+        let stale: Vec<u64> = self
+            .ctl()
+            .inserted
+            .keys()
+            .copied()
+            .filter(|a| !keep.contains(a))
+            .collect();
+        for a in stale {
+            self.uninsert_breakpoint(a);
+        }
+        self.refresh_breakpoints();
+        let r = self.apply_watchpoints();
+        self.io(r)?;
+        if self.ctl().wants_event_points() {
+            self.ctl().pending = Some(StopReason::Arrived);
+        }
+        Ok(())
     }
 }

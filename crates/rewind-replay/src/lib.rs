@@ -174,6 +174,10 @@ impl Session {
 
     fn run(&mut self) -> Result<ReplayOutcome> {
         loop {
+            if self.dbg.is_some() {
+                self.check_segment_end()?;
+                self.maybe_checkpoint();
+            }
             let (n, event) = match self.next() {
                 Ok(Some(e)) => e,
                 Ok(None) => {
@@ -876,7 +880,10 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
     let mut points = debug::Points::default();
     let mut debugger = debugger;
     let mut temp = None;
-    loop {
+    let mut checkpoints: Vec<debug::Checkpoint> = Vec::new();
+    let mut exe = None;
+    let mut scratch = true;
+    let result = loop {
         let reader = EventReader::open(dir)?;
         pt::trap_own_tsc();
         let mut s = Session {
@@ -887,34 +894,59 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
             tasks: HashMap::new(),
             stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
             event: 0,
-            dbg: Some(debug::Ctl::new(
-                focus_tid,
-                start_event,
-                points,
-                goal,
-                debugger,
-                temp,
-            )),
+            dbg: None,
         };
-        let result = s.run();
+        let mut ctl = debug::Ctl::new(focus_tid, start_event, points, goal.clone(), debugger, temp);
+        // Start from the latest checkpoint before where this move needs to be.
+        let from = match goal.start_event() {
+            Some(e) if !scratch => checkpoints.iter().rposition(|c| c.event < e),
+            _ => None,
+        };
+        if let Some(i) = from {
+            let c = &checkpoints[i];
+            let restored = pt::fork_stopped(c.proc).map_err(|e| ReplayError::Failed {
+                event: c.event,
+                what: format!("cannot restore a checkpoint: {e}"),
+            })?;
+            s.reader.skip_to(c.pos)?;
+            s.event = c.event;
+            s.tasks.insert(focus_tid, task::Task::new(restored));
+            ctl.started = true;
+            ctl.restored = true;
+            ctl.restored_at = Some(c.event);
+            ctl.exe = exe.clone();
+            ctl.inserted = c.inserted.clone();
+        }
+        ctl.checkpoints = std::mem::take(&mut checkpoints);
+        s.dbg = Some(ctl);
+        let result = if from.is_some() {
+            s.resync_points().and_then(|_| s.run())
+        } else {
+            s.run()
+        };
         let _ = s.stdout.flush();
         s.kill_all();
         let ctl = s.dbg.take().expect("debug state");
         points = ctl.points;
         debugger = ctl.debugger.expect("debugger returned");
+        checkpoints = ctl.checkpoints;
+        exe = ctl.exe.or(exe);
+        scratch = ctl.force_scratch;
         match result {
             Err(ReplayError::Restart) => {
                 goal = ctl.next_goal.expect("restart goal");
                 temp = ctl.temp;
             }
-            Err(ReplayError::Quit) => return Ok(()),
-            Err(e) => return Err(e),
-            Ok(_) => {
-                // The recording is over and the debugger did not go back: done.
-                return Ok(());
-            }
+            Err(ReplayError::Quit) => break Ok(()),
+            Err(e) => break Err(e),
+            // The recording is over and the debugger did not go back: done.
+            Ok(_) => break Ok(()),
         }
+    };
+    for c in checkpoints {
+        c.discard();
     }
+    result
 }
 
 /// The trace's copy of the executable the focus process runs (for the debugger).

@@ -242,6 +242,15 @@ fn decode_varint(data: &[u8]) -> Option<(u32, usize)> {
     None
 }
 
+/// Where a reader is in its trace: enough to reopen the trace at the same event
+/// without decompressing what comes before (replay checkpoints use it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReaderPos {
+    chunk_start: u64,
+    events_before: u64,
+    index: u32,
+}
+
 /// Reads a trace's header and then its events, in order.
 pub struct EventReader {
     path: PathBuf,
@@ -253,6 +262,8 @@ pub struct EventReader {
     chunk_left: u32,
     /// File offset of the chunk being decoded, for error messages.
     chunk_start: u64,
+    /// Number of events in the chunk being decoded.
+    chunk_events: u32,
     events: u64,
     /// An error was returned: the reader stays stopped rather than skipping ahead
     /// (events after a damaged chunk would get wrong numbers).
@@ -345,6 +356,7 @@ impl EventReader {
             chunk_pos: 0,
             chunk_left: 0,
             chunk_start: 0,
+            chunk_events: 0,
             events: 0,
             failed: false,
         })
@@ -356,6 +368,70 @@ impl EventReader {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The position of the next event.
+    pub fn pos(&self) -> ReaderPos {
+        if self.chunk_left > 0 {
+            let index = self.chunk_events - self.chunk_left;
+            ReaderPos {
+                chunk_start: self.chunk_start,
+                events_before: self.events - index as u64,
+                index,
+            }
+        } else {
+            ReaderPos {
+                chunk_start: self.offset,
+                events_before: self.events,
+                index: 0,
+            }
+        }
+    }
+
+    /// Moves a freshly opened reader to `pos` (from [`EventReader::pos`] on the
+    /// same trace), skipping whole chunks unread.
+    pub fn skip_to(&mut self, pos: ReaderPos) -> Result<(), TraceError> {
+        if self.events != 0 || self.chunk_left != 0 {
+            return Err(TraceError::Corrupt {
+                path: self.path.clone(),
+                offset: self.offset,
+                what: "skip_to on a reader in use".into(),
+            });
+        }
+        while self.offset < pos.chunk_start {
+            let mut hdr = [0u8; 20];
+            let got = read_full(&mut self.input, &mut hdr).map_err(io_err(&self.path))?;
+            if got < 20 || &hdr[..4] != CHUNK_MAGIC {
+                return Err(TraceError::Corrupt {
+                    path: self.path.clone(),
+                    offset: self.offset,
+                    what: "cannot skip to a saved position".into(),
+                });
+            }
+            let clen = u32::from_le_bytes(hdr[4..8].try_into().unwrap()) as u64;
+            let skipped = io::copy(&mut (&mut self.input).take(clen), &mut io::sink())
+                .map_err(io_err(&self.path))?;
+            if skipped != clen {
+                return Err(TraceError::Truncated {
+                    path: self.path.clone(),
+                    offset: self.offset,
+                    last_event: self.events,
+                });
+            }
+            self.offset += 20 + clen;
+        }
+        if self.offset != pos.chunk_start {
+            return Err(TraceError::Corrupt {
+                path: self.path.clone(),
+                offset: self.offset,
+                what: "saved position is not a chunk start".into(),
+            });
+        }
+        self.events = pos.events_before;
+        for _ in 0..pos.index {
+            self.next_event()?;
+        }
+        Ok(())
     }
 
     /// Number of events returned so far (= the number of the last one).
@@ -444,6 +520,7 @@ impl EventReader {
             return Err(corrupt("chunk size differs from its header"));
         }
         self.chunk_start = self.offset;
+        self.chunk_events = count;
         self.offset += 20 + clen as u64;
         self.chunk = raw;
         self.chunk_pos = 0;

@@ -19,6 +19,6 @@ mod format;
 pub use event::*;
 pub use files::FileStore;
 pub use format::{
-    CpuidRecord, EventReader, Header, RecordingMode, TraceError, TraceWriter, EVENTS_FILE,
-    FILES_DIR, FORMAT_VERSION,
+    CpuidRecord, EventReader, Header, ReaderPos, RecordingMode, TraceError, TraceWriter,
+    EVENTS_FILE, FILES_DIR, FORMAT_VERSION,
 };

@@ -324,3 +324,54 @@ fn event_larger_than_max_chunk_round_trips() {
     assert_eq!(n, 2);
     assert!(ev == big);
 }
+
+/// A reader reopened at a saved position returns exactly the events that followed it.
+#[test]
+fn reopen_at_saved_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = common::sample_header();
+    let mut w = rewind_trace::TraceWriter::create(dir.path(), &header).unwrap();
+    let events: Vec<rewind_trace::Event> = (0..3000)
+        .map(|i| rewind_trace::Event::Exit {
+            tid: i,
+            status: i * 7,
+        })
+        .collect();
+    for (i, e) in events.iter().enumerate() {
+        w.push(e).unwrap();
+        if i % 700 == 0 {
+            w.flush().unwrap();
+        }
+    }
+    w.finish().unwrap();
+    let mut r = rewind_trace::EventReader::open(dir.path()).unwrap();
+    let mut saved = Vec::new();
+    let mut n = 0;
+    loop {
+        if n % 333 == 0 || n == 700 || n == 701 {
+            saved.push((n, r.pos()));
+        }
+        match r.next_event().unwrap() {
+            Some(_) => n += 1,
+            None => break,
+        }
+    }
+    saved.push((n, r.pos()));
+    for (consumed, pos) in saved {
+        let mut r2 = rewind_trace::EventReader::open(dir.path()).unwrap();
+        r2.skip_to(pos).unwrap();
+        let mut got = Vec::new();
+        while let Some((num, e)) = r2.next_event().unwrap() {
+            got.push((num, e));
+        }
+        assert_eq!(
+            got.len(),
+            events.len() - consumed,
+            "after {consumed} events"
+        );
+        for (k, (num, e)) in got.iter().enumerate() {
+            assert_eq!(*num as usize, consumed + k + 1);
+            assert_eq!(e, &events[consumed + k]);
+        }
+    }
+}

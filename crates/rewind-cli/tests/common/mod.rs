@@ -299,6 +299,32 @@ impl Fixture {
         out
     }
 
+    /// Compiles `tests/programs/NAME.c` with `cc FLAGS... -g` into the fixture
+    /// (the executable is named NAME). The compiler runs in `tests/programs/`, so
+    /// the debug info names the source `NAME.c` (as gdb then prints it).
+    pub fn compile_with(&self, name: &str, flags: &[&str]) -> PathBuf {
+        let out = self.path().join(name);
+        let mut cmd = Command::new("cc");
+        cmd.args(flags)
+            .args(["-g", "-o"])
+            .arg(&out)
+            .arg(format!("{name}.c"))
+            .current_dir(programs_dir());
+        let r = run(cmd, None);
+        assert!(
+            r.status.success(),
+            "compiling {name} failed:\n{}",
+            r.describe()
+        );
+        out
+    }
+
+    /// Compiles `tests/programs/NAME.c` with `cc -g -O0` (for debugging: every
+    /// variable lives in memory, every line has code).
+    pub fn compile_debug(&self, name: &str) -> PathBuf {
+        self.compile_with(name, &["-O0"])
+    }
+
     /// A command with the fixture's environment: TMPDIR and REWIND_TRACE_DIR point
     /// into the fixture, cwd is `work/`.
     pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
@@ -498,4 +524,23 @@ pub fn assert_one_line_error(r: &Run) {
         "expected exactly one line on stderr starting with \"rewind: \":\n{}",
         r.describe()
     );
+}
+
+/// The 1-based number of the line of `tests/programs/NAME.c` containing MARKER
+/// (which must occur exactly once).
+pub fn line_of(name: &str, marker: &str) -> u32 {
+    let src = fs::read_to_string(programs_dir().join(format!("{name}.c")))
+        .unwrap_or_else(|e| panic!("cannot read {name}.c: {e}"));
+    let hits: Vec<usize> = src
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(marker))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(
+        hits.len(),
+        1,
+        "{marker} should occur once in {name}.c: {hits:?}"
+    );
+    hits[0] as u32
 }

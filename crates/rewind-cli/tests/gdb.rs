@@ -1,0 +1,1034 @@
+//! End to end: a real gdb, in batch mode, debugging replays. Each test compiles a
+//! C program of `tests/programs/gdb_*.c` with `cc -g -O0`, records it, runs
+//! `rewind replay TRACE -- -batch -nx -ex 'set sysroot /' -x SCRIPT` and checks
+//! what gdb printed: breakpoints, stepping, reverse execution, watchpoints (also
+//! on memory the kernel writes), thread-local variables, `-p`, the `monitor`
+//! commands, the end of the program, `--serve`, and bad input.
+//!
+//! gdb prints some messages ("Run till exit from ...", "Run back to call of
+//! ...") only for commands typed at a terminal, so scripts run those commands
+//! through `python gdb.execute("...", True)` (from_tty).
+
+mod common;
+
+use common::*;
+use std::ffi::OsString;
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A program compiled with `-g -O0` and recorded.
+struct Recorded {
+    fx: Fixture,
+    exe: PathBuf,
+    trace: PathBuf,
+    rec: Run,
+}
+
+/// Compiles `tests/programs/NAME.c` (`-g -O0`), records it with ARGS and checks
+/// the recording exited with `code`.
+fn record_program(name: &str, args: &[OsString], code: i32) -> Recorded {
+    let fx = Fixture::new();
+    let exe = fx.compile_debug(name);
+    let trace = fx.trace("trace");
+    let mut a = vec![exe.clone().into_os_string()];
+    a.extend(args.iter().cloned());
+    let rec = fx.record(&trace, &a, None);
+    assert_no_panic(&rec);
+    assert_eq!(
+        rec.code(),
+        code,
+        "unexpected exit status of the recording\n{}",
+        rec.describe()
+    );
+    Recorded {
+        fx,
+        exe,
+        trace,
+        rec,
+    }
+}
+
+/// The gdb arguments of every test: batch mode, no init files, the local
+/// filesystem as sysroot, then SCRIPT.
+fn gdb_args(script: &Path) -> Vec<OsString> {
+    let mut v = argv(["-batch", "-nx", "-ex", "set sysroot /", "-x"]);
+    v.push(script.as_os_str().to_owned());
+    v
+}
+
+/// Writes a gdb script (one command a line) into the fixture; returns its path.
+fn write_script(fx: &Fixture, lines: &[String]) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let path = fx
+        .path()
+        .join(format!("script{}.gdb", N.fetch_add(1, Ordering::Relaxed)));
+    let mut text = lines.join("\n");
+    text.push('\n');
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// Script lines from string-likes.
+fn script<S: AsRef<str>>(lines: &[S]) -> Vec<String> {
+    lines.iter().map(|l| l.as_ref().to_owned()).collect()
+}
+
+/// No debuginfod downloads, whatever the environment says.
+fn quiet_gdb_env(c: &mut Command) {
+    c.env_remove("DEBUGINFOD_URLS");
+}
+
+/// `rewind replay REWIND_ARGS... TRACE -- -batch -nx -ex 'set sysroot /' -x
+/// SCRIPT`, with rewind's and gdb's stderr in their stdout (`2>&1`: gdb prints
+/// `monitor` replies and some messages on stderr, and the tests check the order
+/// of everything).
+fn gdb_replay(fx: &Fixture, trace: &Path, rewind_args: &[&str], lines: &[String]) -> Run {
+    let path = write_script(fx, lines);
+    let mut c = fx.command("sh");
+    c.args(["-c", "exec \"$0\" \"$@\" 2>&1", REWIND, "replay"])
+        .args(rewind_args)
+        .arg(trace)
+        .arg("--")
+        .args(gdb_args(&path))
+        .current_dir(fx.path().join("replay-cwd"));
+    quiet_gdb_env(&mut c);
+    run(c, None)
+}
+
+/// [`gdb_replay`] with stdout and stderr apart.
+fn gdb_replay_apart(fx: &Fixture, trace: &Path, lines: &[String]) -> Run {
+    let path = write_script(fx, lines);
+    let mut c = fx.rewind(["replay"]);
+    c.arg(trace)
+        .arg("--")
+        .args(gdb_args(&path))
+        .current_dir(fx.path().join("replay-cwd"));
+    quiet_gdb_env(&mut c);
+    run(c, None)
+}
+
+/// gdb's complete output, for failure messages.
+fn full(r: &Run) -> String {
+    format!(
+        "command: {}\nstatus: {}\n--- stdout ---\n{}\n--- stderr ---\n{}\n---",
+        r.cmd,
+        r.status,
+        r.stdout_str(),
+        r.stderr_str()
+    )
+}
+
+/// gdb ran the whole script (an error in a script stops it and makes gdb exit
+/// non-zero), the connection stayed up, and rewind did not panic or fail.
+fn assert_gdb_ok(r: &Run) {
+    assert_no_panic(r);
+    let err = r.stdout_str() + &r.stderr_str();
+    assert!(
+        r.status.success()
+            && !err.contains("Error in sourced command file")
+            && !err.contains("Remote connection closed")
+            && !err.contains("rewind: "),
+        "gdb or rewind reported an error:\n{}",
+        full(r)
+    );
+}
+
+/// Each of EXPECTED occurs in gdb's stdout, each after the previous one (which
+/// may share its final newline with the next's first character).
+fn assert_in_order<S: AsRef<str>>(r: &Run, expected: &[S]) {
+    let out = r.stdout_str();
+    let mut pos = 0;
+    for (i, e) in expected.iter().enumerate() {
+        let e = e.as_ref();
+        match out[pos..].find(e) {
+            Some(p) => pos += p + e.strip_suffix('\n').unwrap_or(e).len(),
+            None => panic!(
+                "expected #{i} {e:?} not found in gdb's output{} (after {:?}):\n{}",
+                if out.contains(e) {
+                    " where expected; it occurs earlier"
+                } else {
+                    ""
+                },
+                expected[..i].iter().map(|s| s.as_ref()).collect::<Vec<_>>(),
+                full(r)
+            ),
+        }
+    }
+}
+
+/// The numbers of the "Current event: N" lines (`monitor when`), in order.
+fn current_events(r: &Run) -> Vec<u64> {
+    r.stdout_str()
+        .lines()
+        .chain(r.stderr_str().lines())
+        .filter_map(|l| l.trim().strip_prefix("Current event: "))
+        .map(|n| {
+            n.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("bad event number {n:?}:\n{}", full(r)))
+        })
+        .collect()
+}
+
+/// `LINE\t` as gdb prints a source line of `tests/programs/NAME.c` when it stops
+/// there: the line at the start of an output line.
+fn src_line(name: &str, marker: &str) -> String {
+    format!("\n{}\t", line_of(name, marker))
+}
+
+/// After `monitor goto` or `monitor restart` gdb's caches are stale.
+const FLUSH: [&str; 2] = [
+    "maintenance flush register-cache",
+    "maintenance flush dcache",
+];
+
+// ---------------------------------------------------------------------------
+// Forward execution.
+
+#[test]
+fn breakpoint_print_next_step_finish() {
+    let p = record_program("gdb_basic", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break bump",
+            "continue",
+            "print i",
+            "next",
+            "next",
+            "next",
+            "step",
+            "print x",
+            r#"python gdb.execute("finish", True)"#,
+            "print total",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    let l = |m| src_line("gdb_basic", m);
+    assert_in_order(
+        &r,
+        &[
+            "_start ()".to_string(),
+            "Breakpoint 1 at 0x".into(),
+            format!(
+                "file gdb_basic.c, line {}.",
+                line_of("gdb_basic", "LINE_BUMP_BODY")
+            ),
+            format!(
+                "Breakpoint 1, bump (i=1) at gdb_basic.c:{}",
+                line_of("gdb_basic", "LINE_BUMP_BODY")
+            ),
+            "$1 = 1\n".into(),
+            l("LINE_BUMP_COUNTER"),
+            format!("\n{}\t}}", line_of("gdb_basic", "LINE_BUMP_COUNTER") + 1),
+            format!(
+                "main () at gdb_basic.c:{}",
+                line_of("gdb_basic", "LINE_CALL_SQUARE")
+            ),
+            l("LINE_CALL_SQUARE"),
+            format!(
+                "square (x=1) at gdb_basic.c:{}",
+                line_of("gdb_basic", "LINE_SQUARE_BODY")
+            ),
+            l("LINE_SQUARE_BODY"),
+            "$2 = 1\n".into(),
+            format!(
+                "Run till exit from #0  square (x=1) at gdb_basic.c:{}",
+                line_of("gdb_basic", "LINE_SQUARE_BODY")
+            ),
+            format!(
+                " in main () at gdb_basic.c:{}",
+                line_of("gdb_basic", "LINE_CALL_SQUARE")
+            ),
+            "Value returned is $3 = 1\n".into(),
+            "$4 = 0\n".into(),
+        ],
+    );
+}
+
+#[test]
+fn continue_to_the_end_exited_normally() {
+    let p = record_program("gdb_basic", &[], 0);
+    let r = gdb_replay(&p.fx, &p.trace, &[], &script(&["continue"]));
+    assert_gdb_ok(&r);
+    assert_in_order(&r, &["total=55 by=15 counter=5\n", "exited normally]"]);
+}
+
+// ---------------------------------------------------------------------------
+// Reverse execution.
+
+#[test]
+fn reverse_continue_to_an_earlier_hit() {
+    let p = record_program("gdb_basic", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break bump",
+            "continue",
+            "continue",
+            "continue",
+            "print by",
+            "reverse-continue",
+            "print by",
+            "print i",
+            "reverse-continue",
+            "print by",
+            "continue",
+            "print by",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, bump (i=1)",
+            "Breakpoint 1, bump (i=2)",
+            "Breakpoint 1, bump (i=3)",
+            "$1 = 3\n",
+            // reverse-continue
+            "Breakpoint 1, bump (i=2)",
+            "$2 = 1\n",
+            "$3 = 2\n",
+            "Breakpoint 1, bump (i=1)",
+            "$4 = 0\n",
+            // and forwards again
+            "Breakpoint 1, bump (i=2)",
+            "$5 = 1\n",
+        ],
+    );
+}
+
+#[test]
+fn reverse_finish_to_the_caller() {
+    let p = record_program("gdb_basic", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break bump",
+            "continue",
+            "continue",
+            "delete",
+            "next",
+            r#"python gdb.execute("reverse-finish", True)"#,
+            "print i",
+            "print by",
+            "bt 1",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    let call = line_of("gdb_basic", "LINE_CALL_BUMP");
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, bump (i=2)".to_string(),
+            src_line("gdb_basic", "LINE_BUMP_COUNTER"),
+            format!(
+                "Run back to call of #0  bump (i=2) at gdb_basic.c:{}",
+                line_of("gdb_basic", "LINE_BUMP_COUNTER")
+            ),
+            format!(" in main () at gdb_basic.c:{call}"),
+            src_line("gdb_basic", "LINE_CALL_BUMP"),
+            "$1 = 2\n".into(),
+            // back before the call: bump(2) has not added 2 yet
+            "$2 = 1\n".into(),
+            "#0  0x".into(),
+            format!(" in main () at gdb_basic.c:{call}"),
+        ],
+    );
+}
+
+#[test]
+fn reverse_next_over_a_call() {
+    let p = record_program("gdb_basic", &[], 0);
+    let call = line_of("gdb_basic", "LINE_CALL_BUMP");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            format!("break gdb_basic.c:{call} if i == 3"),
+            "continue".into(),
+            "print by".into(),
+            "delete".into(),
+            "next".into(),
+            "print by".into(),
+            "reverse-next".into(),
+            "print by".into(),
+            "print i".into(),
+            "info line *$pc".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            format!("Breakpoint 1, main () at gdb_basic.c:{call}"),
+            "$1 = 3\n".into(),
+            src_line("gdb_basic", "LINE_CALL_SQUARE"),
+            "$2 = 6\n".into(),
+            // reverse-next: back on the call's line, before bump(3) ran
+            src_line("gdb_basic", "LINE_CALL_BUMP"),
+            "$3 = 3\n".into(),
+            "$4 = 3\n".into(),
+            format!("Line {call} of \"gdb_basic.c\" starts at address"),
+        ],
+    );
+}
+
+#[test]
+fn reverse_step_and_reverse_stepi() {
+    let p = record_program("gdb_basic", &[], 0);
+    let sq = line_of("gdb_basic", "LINE_CALL_SQUARE");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            format!("break gdb_basic.c:{sq} if i == 3"),
+            "continue".into(),
+            "delete".into(),
+            // into bump(3), at its last line
+            "reverse-step".into(),
+            "reverse-step".into(),
+            "print counter".into(),
+            "set $here = $pc".into(),
+            "reverse-stepi".into(),
+            "print $pc < $here".into(),
+            "stepi".into(),
+            "print $pc == $here".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    let counter = line_of("gdb_basic", "LINE_BUMP_COUNTER");
+    assert_in_order(
+        &r,
+        &[
+            format!("Breakpoint 1, main () at gdb_basic.c:{sq}"),
+            format!("bump (i=3) at gdb_basic.c:{}", counter + 1),
+            format!("\n{}\t}}", counter + 1),
+            src_line("gdb_basic", "LINE_BUMP_COUNTER"),
+            // counter++ of bump(3) not done yet
+            "$1 = 2\n".into(),
+            "$2 = 1\n".into(),
+            "$3 = 1\n".into(),
+        ],
+    );
+}
+
+#[test]
+fn no_more_reverse_execution_history() {
+    let p = record_program("gdb_basic", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break bump",
+            "continue",
+            "reverse-continue",
+            "reverse-stepi",
+            "continue",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, bump (i=1)",
+            "\nNo more reverse-execution history.\n",
+            // back at the start of the program: ld.so's entry
+            "_start ()",
+            "\nNo more reverse-execution history.\n",
+            "_start ()",
+            "Breakpoint 1, bump (i=1)",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Watchpoints.
+
+#[test]
+fn watchpoint_forwards_and_backwards() {
+    let p = record_program("gdb_basic", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break main",
+            "continue",
+            "watch counter",
+            "continue",
+            "continue",
+            "continue",
+            "reverse-continue",
+            "reverse-continue",
+            "print counter",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, main ()",
+            "watchpoint 2: counter",
+            "\nOld value = 0\nNew value = 1\n",
+            "bump (i=1)",
+            "\nOld value = 1\nNew value = 2\n",
+            "bump (i=2)",
+            "\nOld value = 2\nNew value = 3\n",
+            "bump (i=3)",
+            // backwards: the same changes, undone, latest first
+            "\nOld value = 3\nNew value = 2\n",
+            "bump (i=3)",
+            "\nOld value = 2\nNew value = 1\n",
+            "bump (i=2)",
+            "$1 = 1\n",
+        ],
+    );
+}
+
+#[test]
+fn watchpoint_on_a_buffer_the_kernel_writes() {
+    let p = record_program("gdb_read_buf", &[], 5);
+    let read_line = line_of("gdb_read_buf", "LINE_READ");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break main",
+            "continue",
+            "watch buf[0]",
+            "continue",
+            "print ::buf",
+            "bt",
+            "reverse-continue",
+            "print ::buf[0]",
+            "bt",
+            "continue",
+            "delete",
+            "continue",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, main ()".to_string(),
+            "watchpoint 2: buf[0]".into(),
+            // read() filled the buffer
+            "\nOld value = 0 '\\000'\nNew value = 90 'Z'\n".into(),
+            "$1 = \"Zebra".into(),
+            format!(" in main () at gdb_read_buf.c:{read_line}"),
+            // backwards: before the read
+            "\nOld value = 90 'Z'\nNew value = 0 '\\000'\n".into(),
+            "$2 = 0 '\\000'\n".into(),
+            format!(" in main () at gdb_read_buf.c:{read_line}"),
+            // forwards again
+            "\nOld value = 0 '\\000'\nNew value = 90 'Z'\n".into(),
+            "read 5 bytes: Zebra\n".into(),
+            "exited with code 05]".into(),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Thread-local storage.
+
+#[test]
+fn thread_local_variable_and_errno() {
+    let p = record_program("gdb_tls", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break check",
+            "continue",
+            "print e",
+            "print tls_value",
+            "print errno",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            format!(
+                "Breakpoint 1, check (e=9) at gdb_tls.c:{}",
+                line_of("gdb_tls", "LINE_CHECK")
+            ),
+            "$1 = 9\n".into(),
+            "$2 = 42\n".into(),
+            "$3 = 9\n".into(),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Choosing the process: -p.
+
+/// The child's pid, from the recording's "parent: child pid N" line.
+fn child_pid(rec: &Run) -> String {
+    let out = rec.stdout_str();
+    out.lines()
+        .find_map(|l| l.strip_prefix("parent: child pid "))
+        .unwrap_or_else(|| {
+            panic!(
+                "the recording did not print the child's pid:\n{}",
+                rec.describe()
+            )
+        })
+        .trim()
+        .to_string()
+}
+
+#[test]
+#[ignore = "bug: `-p PID` of a forked child that never execs fails before gdb starts: \
+            \"rewind: replay failed at event 0: process N is not in the trace (recorded \
+            processes that ran a program: [PARENT])\" although the child is recorded"]
+fn child_process_by_pid_without_exec() {
+    let p = record_program("gdb_fork", &[], 0);
+    let pid = child_pid(&p.rec);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &["-p", &pid],
+        &script(&[
+            "break child_work",
+            "continue",
+            "print seed",
+            r#"python gdb.execute("finish", True)"#,
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            format!(
+                "Breakpoint 1, child_work (seed=14) at gdb_fork.c:{}",
+                line_of("gdb_fork", "LINE_CHILD_WORK")
+            ),
+            "$1 = 14\n".into(),
+            "Value returned is $2 = 42\n".into(),
+        ],
+    );
+}
+
+#[test]
+fn exec_child_by_pid_and_by_name() {
+    let fx = Fixture::new();
+    let parent = fx.compile_debug("gdb_fork");
+    let child = fx.compile_debug("gdb_exec_child");
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv([&parent, &child]), None);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    assert!(
+        rec.stdout_str().contains("exec child: result 107"),
+        "{}",
+        rec.describe()
+    );
+    let pid = child_pid(&rec);
+    let lines = script(&[
+        "break child_work",
+        "continue",
+        "print seed",
+        r#"python gdb.execute("finish", True)"#,
+        "continue",
+    ]);
+    let work = line_of("gdb_exec_child", "LINE_EXEC_WORK");
+    for sel in [pid.as_str(), "gdb_exec_child"] {
+        let r = gdb_replay(&fx, &trace, &["-p", sel], &lines);
+        assert_gdb_ok(&r);
+        assert_in_order(
+            &r,
+            &[
+                format!("Breakpoint 1, child_work (seed=7) at gdb_exec_child.c:{work}"),
+                "$1 = 7\n".into(),
+                "Value returned is $2 = 107\n".into(),
+                "exec child: result 107\n".into(),
+                "exited normally]".into(),
+            ],
+        );
+    }
+    // By default, the parent: its child_work is never called.
+    let r = gdb_replay(&fx, &trace, &[], &lines);
+    assert!(
+        !r.stdout_str().contains("Breakpoint 1, child_work"),
+        "the default process is not the parent:\n{}",
+        full(&r)
+    );
+    assert_in_order(&r, &["parent: child exited with 0\n", "exited normally]"]);
+}
+
+// ---------------------------------------------------------------------------
+// monitor commands.
+
+#[test]
+fn monitor_when_and_goto() {
+    let p = record_program("gdb_basic", &[], 0);
+    let mut lines = script(&[
+        "break bump",
+        "continue",
+        "monitor when",
+        "continue",
+        "monitor when",
+        "monitor goto 5",
+        "monitor when",
+    ]);
+    lines.extend(script(&FLUSH));
+    lines.extend(script(&["continue", "monitor when", "print i"]));
+    let r = gdb_replay(&p.fx, &p.trace, &[], &lines);
+    assert_gdb_ok(&r);
+    let ev = current_events(&r);
+    assert_eq!(
+        ev.len(),
+        4,
+        "expected 4 \"Current event\" lines:\n{}",
+        full(&r)
+    );
+    assert!(
+        ev[0] > 5 && ev[1] >= ev[0],
+        "event numbers at the breakpoints should be > 5 and not decrease: {ev:?}\n{}",
+        full(&r)
+    );
+    assert_eq!(
+        ev[2],
+        5,
+        "`monitor goto 5` then `monitor when`:\n{}",
+        full(&r)
+    );
+    assert_eq!(
+        ev[3],
+        ev[0],
+        "after going back to event 5, the first hit is at the same event again:\n{}",
+        full(&r)
+    );
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, bump (i=1)",
+            "Current event: ",
+            "Breakpoint 1, bump (i=2)",
+            "Current event: ",
+            "Current event: 5\n",
+            "Breakpoint 1, bump (i=1)",
+            "Current event: ",
+            "$1 = 1\n",
+        ],
+    );
+}
+
+#[test]
+fn monitor_checkpoint_and_restart() {
+    let p = record_program("gdb_basic", &[], 0);
+    let mut lines = script(&[
+        "break bump",
+        "continue",
+        "monitor checkpoint",
+        "continue",
+        "print i",
+        "monitor restart 1",
+    ]);
+    lines.extend(script(&FLUSH));
+    lines.extend(script(&["print i", "print by", "continue", "print i"]));
+    let r = gdb_replay(&p.fx, &p.trace, &[], &lines);
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, bump (i=1)",
+            "Checkpoint 1 at event ",
+            "Breakpoint 1, bump (i=2)",
+            "$1 = 2\n",
+            // back in bump(1)
+            "$2 = 1\n",
+            "$3 = 0\n",
+            "Breakpoint 1, bump (i=2)",
+            "$4 = 2\n",
+        ],
+    );
+}
+
+#[test]
+#[ignore = "bug: after `monitor restart N` to a checkpoint made at a `monitor goto` position, \
+            the next `continue` stops at once with a spurious \"Program received signal \
+            SIGTRAP\" at the checkpoint's location (one event later) instead of running \
+            to the breakpoint"]
+fn monitor_restart_to_checkpoint_made_after_goto() {
+    let p = record_program("gdb_basic", &[], 0);
+    let mut lines = script(&["break bump", "monitor goto 5", "monitor checkpoint"]);
+    lines.extend(script(&FLUSH));
+    lines.extend(script(&["continue", "monitor restart 1"]));
+    lines.extend(script(&FLUSH));
+    lines.extend(script(&["monitor when", "continue", "print i"]));
+    let r = gdb_replay(&p.fx, &p.trace, &[], &lines);
+    assert_gdb_ok(&r);
+    assert!(
+        !r.stdout_str().contains("SIGTRAP"),
+        "spurious SIGTRAP:\n{}",
+        full(&r)
+    );
+    assert_in_order(
+        &r,
+        &[
+            "Checkpoint 1 at event 5\n",
+            "Breakpoint 1, bump (i=1)",
+            "Current event: 5\n",
+            "Breakpoint 1, bump (i=1)",
+            "$1 = 1\n",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// --serve.
+
+/// A `rewind replay --serve` process; killed (its process group) if still
+/// running when dropped.
+struct Server {
+    child: Child,
+    first_line: String,
+    stderr_rest: mpsc::Receiver<String>,
+    stdout: mpsc::Receiver<Vec<u8>>,
+}
+
+impl Server {
+    fn start(fx: &Fixture, trace: &Path) -> Server {
+        let mut c = fx.rewind(["replay", "--serve", "127.0.0.1:0"]);
+        c.arg(trace)
+            .current_dir(fx.path().join("replay-cwd"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        let mut child = c.spawn().expect("cannot run rewind");
+        let mut stdout = child.stdout.take().unwrap();
+        let (out_tx, out_rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stdout.read_to_end(&mut buf);
+            let _ = out_tx.send(buf);
+        });
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut r = BufReader::new(stderr);
+            loop {
+                let mut line = String::new();
+                match r.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        if tx.send(line).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            first_line: String::new(),
+            stderr_rest: rx,
+            stdout: out_rx,
+        };
+        server.first_line = server
+            .stderr_rest
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("rewind --serve printed nothing on stderr"));
+        server
+    }
+
+    /// ADDR from "serving the replay on ADDR".
+    fn addr(&self) -> String {
+        let rest = self
+            .first_line
+            .split("serving the replay on ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("unexpected first line: {:?}", self.first_line));
+        let addr: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+            .collect();
+        assert!(
+            !addr.ends_with(":0") && addr.contains(':'),
+            "no usable address in {:?}",
+            self.first_line
+        );
+        addr
+    }
+
+    /// Waits (at most TIMEOUT) for the server to exit; its exit code and the
+    /// rest of its stderr.
+    /// Waits (at most TIMEOUT) for the server to exit; its exit code, stdout
+    /// (the replayed program's output) and the rest of its stderr.
+    fn wait(&mut self) -> (i32, String, String) {
+        let deadline = Instant::now() + TIMEOUT;
+        let status = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rewind --serve did not exit after gdb finished"
+            );
+            thread::sleep(Duration::from_millis(10));
+        };
+        let out = self
+            .stdout
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_default();
+        let mut rest = String::new();
+        while let Ok(l) = self.stderr_rest.recv_timeout(Duration::from_secs(2)) {
+            rest.push_str(&l);
+        }
+        (
+            status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out).into_owned(),
+            rest,
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            unsafe {
+                libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+            }
+            let _ = self.child.wait();
+        }
+    }
+}
+
+#[test]
+fn serve_then_gdb_target_remote() {
+    let p = record_program("gdb_basic", &[], 0);
+    let mut server = Server::start(&p.fx, &p.trace);
+    assert!(
+        server
+            .first_line
+            .starts_with("rewind: serving the replay on 127.0.0.1:"),
+        "{:?}",
+        server.first_line
+    );
+    let addr = server.addr();
+    let path = write_script(
+        &p.fx,
+        &script(&["break main", "continue", "next", "continue"]),
+    );
+    let mut c = p.fx.command("gdb");
+    c.args(["-q", "-batch", "-nx", "-ex", "set sysroot /"])
+        .arg(&p.exe)
+        .args(["-ex", &format!("target remote {addr}"), "-x"])
+        .arg(&path);
+    quiet_gdb_env(&mut c);
+    let r = run(c, None);
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, main () at gdb_basic.c:".to_string(),
+            // `next`: onto the loop's line
+            format!("\n{}\t", line_of("gdb_basic", "LINE_CALL_BUMP") - 1),
+            "exited normally]".into(),
+        ],
+    );
+    let (code, out, rest) = server.wait();
+    assert_eq!(code, 0, "rewind --serve failed: {rest}");
+    assert_eq!(out, "total=55 by=15 counter=5\n", "the replay's output");
+    assert!(!rest.contains("panicked"), "{rest}");
+}
+
+#[test]
+#[ignore = "bug: with `--serve 127.0.0.1:0` the hint says \"connect with: gdb ... -ex \
+            'target remote 127.0.0.1:0'\" (the requested address) instead of the bound one"]
+fn serve_hint_names_the_bound_address() {
+    let p = record_program("gdb_basic", &[], 0);
+    let server = Server::start(&p.fx, &p.trace);
+    let addr = server.addr();
+    assert!(
+        server
+            .first_line
+            .contains(&format!("-ex 'target remote {addr}'")),
+        "the hint does not name the address served ({addr}): {:?}",
+        server.first_line
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Bad input.
+
+#[test]
+fn missing_debugger() {
+    let p = record_program("gdb_basic", &[], 0);
+    let mut c = p.fx.rewind(["replay", "--debugger", "/nonexistent/gdb"]);
+    c.arg(&p.trace).args(["--", "-batch"]);
+    let r = run(c, None);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr_str().contains("/nonexistent/gdb"),
+        "{}",
+        r.describe()
+    );
+    assert!(r.stdout.is_empty(), "{}", r.describe());
+}
+
+#[test]
+fn no_gdb_in_path() {
+    let p = record_program("gdb_basic", &[], 0);
+    let mut c = p.fx.rewind(["replay"]);
+    c.arg(&p.trace)
+        .args(["--", "-batch"])
+        .env("PATH", "/nonexistent");
+    let r = run(c, None);
+    assert_one_line_error(&r);
+    assert!(r.stderr_str().contains("gdb"), "{}", r.describe());
+    assert!(r.stdout.is_empty(), "{}", r.describe());
+}
+
+#[test]
+fn serve_on_a_port_in_use() {
+    let p = record_program("gdb_basic", &[], 0);
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let mut c = p.fx.rewind(["replay", "--serve"]);
+    c.arg(format!("127.0.0.1:{port}")).arg(&p.trace);
+    let r = run(c, None);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr_str().contains(&port.to_string()),
+        "the error does not name the port {port}:\n{}",
+        r.describe()
+    );
+    drop(busy);
+}
+
+#[test]
+fn corrupt_trace_with_gdb() {
+    let p = record_program("gdb_basic", &[], 0);
+    let mut ev = fs::read(p.trace.join("events")).unwrap();
+    let start = header_end(&ev);
+    assert!(ev.len() > start + 100, "suspiciously small trace");
+    let mid = start + (ev.len() - start) / 2;
+    ev[mid] ^= 0x5a;
+    fs::write(p.trace.join("events"), &ev).unwrap();
+    let r = gdb_replay_apart(&p.fx, &p.trace, &script(&["continue"]));
+    assert_one_line_error(&r);
+}
