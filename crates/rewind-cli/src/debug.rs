@@ -23,14 +23,10 @@ pub fn run(
     if let Some(addr) = serve {
         let listener = TcpListener::bind(&addr)
             .map_err(|e| anyhow!("cannot listen on {addr}: {e} (is the port in use?)"))?;
+        let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
         eprintln!(
-            "rewind: serving the replay on {}; connect with: gdb {} -ex 'target remote {}'",
-            listener
-                .local_addr()
-                .map(|a| a.to_string())
-                .unwrap_or(addr.clone()),
-            exe.display(),
-            addr
+            "rewind: serving the replay on {bound}; connect with: gdb {} -ex 'target remote {bound}'",
+            exe.display()
         );
         rewind_replay::debug(dir, focus, Box::new(GdbServer::new(listener)))?;
         return Ok(0);

@@ -600,9 +600,6 @@ fn child_pid(rec: &Run) -> String {
 }
 
 #[test]
-#[ignore = "bug: `-p PID` of a forked child that never execs fails before gdb starts: \
-            \"rewind: replay failed at event 0: process N is not in the trace (recorded \
-            processes that ran a program: [PARENT])\" although the child is recorded"]
 fn child_process_by_pid_without_exec() {
     let p = record_program("gdb_fork", &[], 0);
     let pid = child_pid(&p.rec);
@@ -767,10 +764,6 @@ fn monitor_checkpoint_and_restart() {
 }
 
 #[test]
-#[ignore = "bug: after `monitor restart N` to a checkpoint made at a `monitor goto` position, \
-            the next `continue` stops at once with a spurious \"Program received signal \
-            SIGTRAP\" at the checkpoint's location (one event later) instead of running \
-            to the breakpoint"]
 fn monitor_restart_to_checkpoint_made_after_goto() {
     let p = record_program("gdb_basic", &[], 0);
     let mut lines = script(&["break bump", "monitor goto 5", "monitor checkpoint"]);
@@ -957,8 +950,6 @@ fn serve_then_gdb_target_remote() {
 }
 
 #[test]
-#[ignore = "bug: with `--serve 127.0.0.1:0` the hint says \"connect with: gdb ... -ex \
-            'target remote 127.0.0.1:0'\" (the requested address) instead of the bound one"]
 fn serve_hint_names_the_bound_address() {
     let p = record_program("gdb_basic", &[], 0);
     let server = Server::start(&p.fx, &p.trace);

@@ -399,7 +399,7 @@ impl MonitorCmd for GdbTarget {
             }
             ["goto", n] | ["run", n] => match n.parse::<u64>() {
                 Ok(n) => {
-                    gdbstub::outputln!(out, "going to event {n}; gdb's cached registers are stale until it stops again (use `flushregs`)");
+                    gdbstub::outputln!(out, "going to event {n}; gdb's caches are stale until it stops again (run `flushregs` and `maintenance flush dcache`)");
                     self.resume = Some(Resume::Goto(n));
                 }
                 Err(_) => gdbstub::outputln!(out, "usage: monitor goto EVENT"),
@@ -425,7 +425,7 @@ impl MonitorCmd for GdbTarget {
                 Some(p) => {
                     gdbstub::outputln!(
                         out,
-                        "returning to checkpoint {n} (event {}); use `flushregs`",
+                        "returning to checkpoint {n} (event {}); run `flushregs` and `maintenance flush dcache`",
                         p.event
                     );
                     self.resume = Some(Resume::Seek(*p));

@@ -46,6 +46,8 @@ pub enum WatchKind {
 
 /// What the debugger wants next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Positions are copied around a handful at a time: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Resume {
     Continue,
     Step,
@@ -146,6 +148,8 @@ pub(crate) enum Goal {
 
 /// A point to run to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Positions are copied around a handful at a time: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Target {
     Start,
     At(Position),
@@ -153,6 +157,8 @@ pub(crate) enum Target {
 
 /// The point a backwards search must reach.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Positions are copied around a handful at a time: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Until {
     At(Position),
     /// The focus's exit (reverse from the end of its history).
@@ -410,7 +416,7 @@ impl Session {
 
     pub fn add_watchpoint(&mut self, addr: u64, len: u64, kind: WatchKind) -> bool {
         let wps = &mut self.ctl().points.watchpoints;
-        if wps.len() >= 4 || !matches!(len, 1 | 2 | 4 | 8) || addr % len != 0 {
+        if wps.len() >= 4 || !matches!(len, 1 | 2 | 4 | 8) || !addr.is_multiple_of(len) {
             return false;
         }
         wps.push(Watchpoint { addr, len, kind });
@@ -564,7 +570,7 @@ impl Session {
                 ..
             } => {
                 self.ctl().goal = Goal::Interactive;
-                self.report(report)
+                self.deliver(report)
             }
             Goal::Interactive => self.report(StopReason::Start),
             _ => Ok(()),
@@ -610,19 +616,11 @@ impl Session {
                 _ => true,
             };
         match goal {
-            Goal::Interactive | Goal::Goto(_) => {
-                if matches!(goal, Goal::Goto(_))
-                    && !matches!(why, StopReason::Arrived | StopReason::Exited(_))
-                {
-                    return Ok(());
-                }
-                self.ctl().goal = Goal::Interactive;
-                self.ctl().last_stop = pos;
-                let mut dbg = self.ctl().debugger.take().expect("debugger present");
-                let resume = dbg.stopped(self, why);
-                self.ctl().debugger = Some(dbg);
-                self.resume_as(resume, pos, why)
-            }
+            // Event-boundary pseudo-stops of a finished search mean nothing to
+            // the debugger.
+            Goal::Interactive if why == StopReason::Arrived => Ok(()),
+            Goal::Goto(_) if !matches!(why, StopReason::Arrived | StopReason::Exited(_)) => Ok(()),
+            Goal::Interactive | Goal::Goto(_) => self.deliver(why),
             Goal::FindLastHit { until, last } => {
                 let arrived = match until {
                     Until::At(u) => pos == Some(u),
@@ -745,8 +743,8 @@ impl Session {
                     if Target::At(p) == target {
                         if steps == 0 {
                             self.ctl().goal = Goal::Interactive;
-                            self.ctl().temp = None;
-                            return self.report(report);
+                            self.clear_temp();
+                            return self.deliver(report);
                         }
                         self.ctl().goal = Goal::Seek {
                             target,
@@ -764,9 +762,9 @@ impl Session {
                 let left = steps - 1;
                 if left == 0 {
                     self.ctl().goal = Goal::Interactive;
-                    self.ctl().temp = None;
+                    self.clear_temp();
                     self.ctl().stepping = false;
-                    return self.report(report);
+                    return self.deliver(report);
                 }
                 self.ctl().goal = Goal::Seek {
                     target,
@@ -777,6 +775,21 @@ impl Session {
                 Ok(())
             }
         }
+    }
+
+    /// Hands a stop to the debugger and applies its answer.
+    fn deliver(&mut self, why: StopReason) -> Result<()> {
+        let pos = self.position();
+        let ctl = self.ctl();
+        ctl.goal = Goal::Interactive;
+        ctl.last_stop = pos;
+        if ctl.pending == Some(StopReason::Arrived) {
+            ctl.pending = None;
+        }
+        let mut dbg = ctl.debugger.take().expect("debugger present");
+        let resume = dbg.stopped(self, why);
+        self.ctl().debugger = Some(dbg);
+        self.resume_as(resume, pos, why)
     }
 
     /// Applies the debugger's answer.
@@ -1043,68 +1056,77 @@ impl Session {
     }
 }
 
-/// The focus's recorded tid and the event of its last execve (where debugging
-/// starts: the program the user wants, not the shell that launched it).
-pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result<(Tid, u64)> {
+/// Where debugging a recorded process starts.
+pub(crate) struct FocusStart {
+    pub tid: Tid,
+    /// The event after which the focus starts: its last execve (the program the
+    /// user wants, not the shell that launched it), or the fork that created it
+    /// if it never exec'd.
+    pub event: u64,
+    /// The executable it runs from there.
+    pub exe: rewind_trace::FileRef,
+}
+
+/// Finds the focus in the trace: a pid, a program name (the first process that
+/// ran it), or by default the first process.
+pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result<FocusStart> {
+    use rewind_trace::Event;
     let mut reader = rewind_trace::EventReader::open(dir)?;
     let mut root = None;
-    let mut chosen: Option<Tid> = match focus {
-        Some(Focus::Pid(p)) => Some(*p),
-        _ => None,
-    };
-    let mut start = None;
-    let mut pids = Vec::new();
+    let mut by_name = None;
+    let mut starts: std::collections::HashMap<Tid, (u64, rewind_trace::FileRef)> =
+        Default::default();
+    let mut running: std::collections::HashMap<Tid, rewind_trace::FileRef> = Default::default();
     loop {
         let (n, ev) = match reader.next_event() {
             Ok(Some(e)) => e,
             Ok(None) | Err(rewind_trace::TraceError::Truncated { .. }) => break,
             Err(e) => return Err(e.into()),
         };
-        if let rewind_trace::Event::Exec { tid, exe, .. } = &ev {
-            root.get_or_insert(*tid);
-            if !pids.contains(tid) {
-                pids.push(*tid);
-            }
-            if chosen.is_none() {
+        match &ev {
+            Event::Exec { tid, exe, .. } => {
+                root.get_or_insert(*tid);
                 if let Some(Focus::Command(name)) = focus {
                     let file = std::path::Path::new(&exe.original)
                         .file_name()
                         .map(|f| f.to_string_lossy().into_owned());
-                    if file.as_deref() == Some(name.as_str()) {
-                        chosen = Some(*tid);
+                    if by_name.is_none() && file.as_deref() == Some(name.as_str()) {
+                        by_name = Some(*tid);
                     }
                 }
+                starts.insert(*tid, (n, exe.clone()));
+                running.insert(*tid, exe.clone());
             }
-            let target = match (focus, chosen) {
-                (_, Some(c)) => c,
-                (None, None) => root.unwrap(),
-                _ => continue,
-            };
-            if *tid == target {
-                start = Some(n);
+            Event::NewTask { tid, child, .. } => {
+                if let Some(exe) = running.get(tid).cloned() {
+                    starts.insert(*child, (n, exe.clone()));
+                    running.insert(*child, exe);
+                }
             }
+            _ => {}
         }
     }
-    let tid = match (focus, chosen) {
-        (_, Some(c)) => c,
-        (None, None) => root.ok_or(ReplayError::Failed {
+    let tid = match focus {
+        Some(Focus::Pid(p)) => *p,
+        Some(Focus::Command(name)) => by_name.ok_or_else(|| ReplayError::Failed {
+            event: 0,
+            what: format!("no recorded process ran a program named {name}"),
+        })?,
+        None => root.ok_or(ReplayError::Failed {
             event: 0,
             what: "the trace has no process".into(),
         })?,
-        (Some(Focus::Command(name)), None) => {
-            return Err(ReplayError::Failed {
+    };
+    match starts.remove(&tid) {
+        Some((event, exe)) => Ok(FocusStart { tid, event, exe }),
+        None => {
+            let mut pids: Vec<Tid> = starts.keys().copied().collect();
+            pids.sort();
+            Err(ReplayError::Failed {
                 event: 0,
-                what: format!("no recorded process ran a program named {name}"),
+                what: format!("process {tid} is not in the trace (recorded processes: {pids:?})"),
             })
         }
-        (Some(Focus::Pid(_)), None) => unreachable!(),
-    };
-    match start {
-        Some(e) => Ok((tid, e)),
-        None => Err(ReplayError::Failed {
-            event: 0,
-            what: format!("process {tid} is not in the trace (recorded processes that ran a program: {pids:?})"),
-        }),
     }
 }
 
@@ -1204,6 +1226,16 @@ impl Session {
             ctl.checkpoints.remove(0).discard();
         }
         ctl.last_checkpoint_ns = now;
+    }
+
+    /// The temporary breakpoint of a finished search comes out of memory (unless
+    /// the user has a breakpoint there too).
+    fn clear_temp(&mut self) {
+        if let Some(t) = self.ctl().temp.take() {
+            if !self.ctl().points.breakpoints.contains_key(&t) {
+                self.uninsert_breakpoint(t);
+            }
+        }
     }
 
     /// After starting from a checkpoint: make breakpoints and watchpoints those

@@ -416,11 +416,9 @@ impl Session {
                     }
                     exec::ExecProblem::Other(what) => self.fail(what),
                 })?;
-                let exe_copy = self.files.path_of(&exe);
                 if let Some(d) = &mut self.dbg {
                     if d.focus == Some(tid) && d.start_event == self.event {
                         d.started = true;
-                        d.exe = Some(exe_copy);
                         self.focus_started()?;
                     }
                 }
@@ -562,6 +560,12 @@ impl Session {
             self.io(r)?;
         }
         self.tasks.insert(child, task);
+        if let Some(d) = &mut self.dbg {
+            if d.focus == Some(child) && d.start_event == self.event {
+                d.started = true;
+                self.focus_started()?;
+            }
+        }
         self.task(tid)?.mid_syscall = Some(regs);
         Ok(())
     }
@@ -875,13 +879,14 @@ fn describe_status(raw: i32) -> String {
 /// Debugs the replay of the trace in `dir`: the `debugger` is called whenever the
 /// focus process stops. Returns when the debugger quits.
 pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> Result<()> {
-    let (focus_tid, start_event) = debug::find_focus(dir, focus.as_ref())?;
+    let start = debug::find_focus(dir, focus.as_ref())?;
+    let (focus_tid, start_event) = (start.tid, start.event);
+    let exe = Some(FileStore::new(dir).path_of(&start.exe));
     let mut goal = debug::Goal::Interactive;
     let mut points = debug::Points::default();
     let mut debugger = debugger;
     let mut temp = None;
     let mut checkpoints: Vec<debug::Checkpoint> = Vec::new();
-    let mut exe = None;
     let mut scratch = true;
     let result = loop {
         let reader = EventReader::open(dir)?;
@@ -914,10 +919,10 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
             ctl.started = true;
             ctl.restored = true;
             ctl.restored_at = Some(c.event);
-            ctl.exe = exe.clone();
             ctl.inserted = c.inserted.clone();
         }
         ctl.checkpoints = std::mem::take(&mut checkpoints);
+        ctl.exe = exe.clone();
         s.dbg = Some(ctl);
         let result = if from.is_some() {
             s.resync_points().and_then(|_| s.run())
@@ -930,7 +935,6 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
         points = ctl.points;
         debugger = ctl.debugger.expect("debugger returned");
         checkpoints = ctl.checkpoints;
-        exe = ctl.exe.or(exe);
         scratch = ctl.force_scratch;
         match result {
             Err(ReplayError::Restart) => {
@@ -951,18 +955,6 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
 
 /// The trace's copy of the executable the focus process runs (for the debugger).
 pub fn focus_executable(dir: &Path, focus: Option<&Focus>) -> Result<std::path::PathBuf> {
-    let (tid, start) = debug::find_focus(dir, focus)?;
-    let mut reader = EventReader::open(dir)?;
-    while let Some((n, ev)) = reader.next_event()? {
-        if let Event::Exec { exe, .. } = ev {
-            if n == start {
-                let _ = tid;
-                return Ok(FileStore::new(dir).path_of(&exe));
-            }
-        }
-    }
-    Err(ReplayError::Failed {
-        event: start,
-        what: "the focus process's execve is missing".into(),
-    })
+    let start = debug::find_focus(dir, focus)?;
+    Ok(FileStore::new(dir).path_of(&start.exe))
 }
