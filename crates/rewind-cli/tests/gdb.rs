@@ -1023,3 +1023,41 @@ fn corrupt_trace_with_gdb() {
     let r = gdb_replay_apart(&p.fx, &p.trace, &script(&["continue"]));
     assert_one_line_error(&r);
 }
+
+#[test]
+fn hardware_breakpoint_forwards_and_backwards() {
+    let p = record_program("gdb_basic", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "hbreak bump",
+            "continue",
+            "continue",
+            "print by",
+            "reverse-continue",
+            "print by",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Hardware assisted breakpoint 1",
+            "bump (i=1)",
+            "bump (i=2)",
+            "$1 = 1\n",
+            "bump (i=1)",
+            "$2 = 0\n",
+        ],
+    );
+}
+
+#[test]
+fn monitor_checkpoints_reports_memory() {
+    let p = record_program("gdb_basic", &[], 0);
+    let r = gdb_replay(&p.fx, &p.trace, &[], &script(&["monitor checkpoints"]));
+    assert_gdb_ok(&r);
+    assert_in_order(&r, &["automatic checkpoints,", "MiB of private memory"]);
+}

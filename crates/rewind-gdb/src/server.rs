@@ -17,8 +17,8 @@ use gdbstub::target::ext::base::singlethread::{
 };
 use gdbstub::target::ext::base::BaseOps;
 use gdbstub::target::ext::breakpoints::{
-    Breakpoints, BreakpointsOps, HwWatchpoint, HwWatchpointOps, SwBreakpoint, SwBreakpointOps,
-    WatchKind as GdbWatchKind,
+    Breakpoints, BreakpointsOps, HwBreakpoint, HwBreakpointOps, HwWatchpoint, HwWatchpointOps,
+    SwBreakpoint, SwBreakpointOps, WatchKind as GdbWatchKind,
 };
 use gdbstub::target::ext::exec_file::{ExecFile, ExecFileOps};
 use gdbstub::target::ext::monitor_cmd::{ConsoleOutput, MonitorCmd, MonitorCmdOps};
@@ -306,6 +306,23 @@ impl Breakpoints for GdbTarget {
     fn support_hw_watchpoint(&mut self) -> Option<HwWatchpointOps<'_, Self>> {
         Some(self)
     }
+
+    fn support_hw_breakpoint(&mut self) -> Option<HwBreakpointOps<'_, Self>> {
+        Some(self)
+    }
+}
+
+/// `hbreak`: the replay has no need to spare the debug registers (they serve
+/// watchpoints), so hardware breakpoints are implemented like software ones, which
+/// gdb cannot tell apart.
+impl HwBreakpoint for GdbTarget {
+    fn add_hw_breakpoint(&mut self, addr: u64, _kind: usize) -> TargetResult<bool, Self> {
+        Ok(self.session().add_breakpoint(addr))
+    }
+
+    fn remove_hw_breakpoint(&mut self, addr: u64, _kind: usize) -> TargetResult<bool, Self> {
+        Ok(self.session().remove_breakpoint(addr))
+    }
 }
 
 impl SwBreakpoint for GdbTarget {
@@ -432,6 +449,14 @@ impl MonitorCmd for GdbTarget {
                 }
                 None => gdbstub::outputln!(out, "no checkpoint {n}"),
             },
+            ["checkpoints"] => {
+                let (n, bytes) = self.session().checkpoint_stats();
+                gdbstub::outputln!(
+                    out,
+                    "{n} automatic checkpoints, {:.1} MiB of private memory",
+                    bytes as f64 / 1048576.0
+                );
+            }
             ["info"] => {
                 let summary = self.session().summary();
                 for line in summary.lines() {
@@ -448,6 +473,10 @@ impl MonitorCmd for GdbTarget {
                 gdbstub::outputln!(out, "  checkpoint     remember the current point");
                 gdbstub::outputln!(out, "  restart N      go back to checkpoint N");
                 gdbstub::outputln!(out, "  info           what the trace holds");
+                gdbstub::outputln!(
+                    out,
+                    "  checkpoints    how many automatic checkpoints exist, and their memory"
+                );
             }
         }
         Ok(())

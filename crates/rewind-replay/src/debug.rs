@@ -214,7 +214,7 @@ pub(crate) struct Checkpoint {
 
 /// Replay time between automatic checkpoints.
 const CHECKPOINT_INTERVAL_NS: u64 = 100_000_000;
-/// At most this many checkpoints live at once; the oldest goes first.
+/// At most this many checkpoints live at once.
 const MAX_CHECKPOINTS: usize = 32;
 
 impl Checkpoint {
@@ -370,6 +370,24 @@ impl Session {
     /// The trace's copy of the focus's executable.
     pub fn focus_exe(&self) -> Option<std::path::PathBuf> {
         self.dbg.as_ref()?.exe.clone()
+    }
+
+    /// How many checkpoints exist and the memory they hold on their own (private
+    /// dirty pages: what copy-on-write has duplicated).
+    pub fn checkpoint_stats(&self) -> (usize, u64) {
+        let Some(d) = &self.dbg else { return (0, 0) };
+        let bytes = d
+            .checkpoints
+            .iter()
+            .filter_map(|c| std::fs::read_to_string(format!("/proc/{}/smaps_rollup", c.proc)).ok())
+            .filter_map(|t| {
+                t.lines()
+                    .find_map(|l| l.strip_prefix("Private_Dirty:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+            .sum::<u64>()
+            * 1024;
+        (d.checkpoints.len(), bytes)
     }
 
     /// A few lines about the trace, for `monitor info`.
@@ -1223,7 +1241,13 @@ impl Session {
         });
         ctl.checkpoints.sort_by_key(|c| c.event);
         if ctl.checkpoints.len() > MAX_CHECKPOINTS {
-            ctl.checkpoints.remove(0).discard();
+            // Drop the one whose neighbours are closest, so the rest stay spread
+            // over the whole recording.
+            let cps = &ctl.checkpoints;
+            let victim = (1..cps.len() - 1)
+                .min_by_key(|&i| cps[i + 1].event - cps[i - 1].event)
+                .unwrap_or(0);
+            ctl.checkpoints.remove(victim).discard();
         }
         ctl.last_checkpoint_ns = now;
     }
