@@ -89,24 +89,7 @@ const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
 /// Replays the trace in `dir` to its end with no debugger, writing the program's
 /// recorded stdout/stderr output to ours.
 pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
-    let reader = EventReader::open(dir)?;
-    pt::trap_own_tsc();
-    if reader.header().cpuid_faulting && !pt::cpuid_faulting_available() {
-        return Err(ReplayError::Failed {
-            event: 0,
-            what: "the trace was recorded with CPUID faulting, which this CPU lacks; replay it on a machine like the one that recorded it".into(),
-        });
-    }
-    let mut r = Session {
-        files: FileStore::new(dir),
-        header: reader.header().clone(),
-        reader,
-        lookahead: std::collections::VecDeque::new(),
-        tasks: HashMap::new(),
-        stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
-        event: 0,
-        dbg: None,
-    };
+    let mut r = Session::open(dir)?;
     let result = r.run();
     let _ = r.stdout.flush();
     r.kill_all();
@@ -141,6 +124,28 @@ fn describe_syscall(nr: u64, args: &[u64; 6]) -> String {
 }
 
 impl Session {
+    /// A replay of the trace in `dir`, before its first event.
+    fn open(dir: &Path) -> Result<Session> {
+        let reader = EventReader::open(dir)?;
+        if reader.header().cpuid_faulting && !pt::cpuid_faulting_available() {
+            return Err(ReplayError::Failed {
+                event: 0,
+                what: "the trace was recorded with CPUID faulting, which this CPU lacks; replay it on a machine like the one that recorded it".into(),
+            });
+        }
+        pt::trap_own_tsc();
+        Ok(Session {
+            files: FileStore::new(dir),
+            header: reader.header().clone(),
+            reader,
+            lookahead: std::collections::VecDeque::new(),
+            tasks: HashMap::new(),
+            stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+            event: 0,
+            dbg: None,
+        })
+    }
+
     fn next(&mut self) -> std::result::Result<Option<(u64, Event)>, TraceError> {
         match self.lookahead.pop_front() {
             Some(r) => r,
@@ -889,18 +894,7 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
     let mut checkpoints: Vec<debug::Checkpoint> = Vec::new();
     let mut scratch = true;
     let result = loop {
-        let reader = EventReader::open(dir)?;
-        pt::trap_own_tsc();
-        let mut s = Session {
-            files: FileStore::new(dir),
-            header: reader.header().clone(),
-            reader,
-            lookahead: std::collections::VecDeque::new(),
-            tasks: HashMap::new(),
-            stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
-            event: 0,
-            dbg: None,
-        };
+        let mut s = Session::open(dir)?;
         let mut ctl = debug::Ctl::new(focus_tid, start_event, points, goal.clone(), debugger, temp);
         // Start from the latest checkpoint before where this move needs to be.
         let from = match goal.start_event() {
