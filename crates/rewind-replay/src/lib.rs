@@ -262,10 +262,13 @@ impl Session {
             let on_breakpoint = self.before_focus_runs(tid)?;
             let stepping = self.focus_stepping(tid);
             let real = self.task(tid)?.real;
-            let at_syscall = pt::get_regs(real)
-                .ok()
-                .and_then(|r| pt::read_mem(real, r.rip, 2).ok())
-                .is_some_and(|c| c == [0x0f, 0x05]);
+            // A `syscall` instruction is never single-stepped: the event logic runs it.
+            let at_syscall = || {
+                pt::get_regs(real)
+                    .ok()
+                    .and_then(|r| pt::read_mem(real, r.rip, 2).ok())
+                    .is_some_and(|c| c == [0x0f, 0x05])
+            };
             let (stop, stepped) = if on_breakpoint {
                 match self.step_over_breakpoint(tid)? {
                     // While continuing, the step over our breakpoint is silent
@@ -276,7 +279,7 @@ impl Session {
                         false,
                     ),
                 }
-            } else if stepping && !at_syscall {
+            } else if stepping && !at_syscall() {
                 (
                     self.task(tid)?
                         .single_step()
