@@ -797,6 +797,8 @@ impl Session {
 
     /// Hands a stop to the debugger and applies its answer.
     fn deliver(&mut self, why: StopReason) -> Result<()> {
+        // What the program printed so far comes out before gdb reports the stop.
+        let _ = std::io::Write::flush(&mut self.stdout);
         let pos = self.position();
         let ctl = self.ctl();
         ctl.goal = Goal::Interactive;
