@@ -186,16 +186,12 @@ pub(crate) struct Ctl {
     pub debugger: Option<Box<dyn Debugger>>,
     /// Set when this session ends to restart another with this goal.
     pub next_goal: Option<Goal>,
-    /// Last position reported to the debugger.
-    pub last_stop: Option<Position>,
     /// The trace's copy of the focus's executable.
     pub exe: Option<std::path::PathBuf>,
     /// Snapshots of the focus, shared by the sessions of one debugging session.
     pub checkpoints: Vec<Checkpoint>,
     pub last_checkpoint_ns: u64,
-    /// This session started from a checkpoint rather than from the beginning.
-    pub restored: bool,
-    /// The event of that checkpoint.
+    /// The event of the checkpoint this session started from (None: from the start).
     pub restored_at: Option<u64>,
     /// The next session must start from the beginning.
     pub force_scratch: bool,
@@ -245,11 +241,9 @@ impl Ctl {
             goal,
             debugger: Some(debugger),
             next_goal: None,
-            last_stop: None,
             exe: None,
             checkpoints: Vec::new(),
             last_checkpoint_ns: pt::monotonic_ns(),
-            restored: false,
             restored_at: None,
             force_scratch: false,
         }
@@ -260,6 +254,13 @@ impl Ctl {
     fn wants_event_points(&self) -> bool {
         !matches!(self.goal, Goal::Interactive | Goal::Goto(_))
     }
+}
+
+/// `REWIND_DEBUG_LOG` set: trace the debugging layer's stops and moves on stderr.
+/// Read once: stops are a hot path during backwards searches.
+fn debug_log() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("REWIND_DEBUG_LOG").is_some())
 }
 
 const SI_KERNEL: i32 = 0x80;
@@ -490,7 +491,7 @@ impl Session {
             dr7 |= 1 << (i * 2);
             dr7 |= (rw | len << 2) << (16 + i * 4);
         }
-        if std::env::var_os("REWIND_DEBUG_LOG").is_some() {
+        if debug_log() {
             eprintln!("rewind-debug: watchpoints {wps:?} dr7 {dr7:#x} in {real}");
         }
         poke_debugreg(real, 7, dr7)
@@ -555,7 +556,7 @@ impl Session {
         };
         let mut addrs: Vec<u64> = self.ctl().points.breakpoints.keys().copied().collect();
         addrs.extend(self.ctl().temp);
-        if std::env::var_os("REWIND_DEBUG_LOG").is_some() {
+        if debug_log() {
             eprintln!(
                 "rewind-debug: refresh {addrs:x?} inserted {:x?}",
                 self.ctl().inserted
@@ -617,7 +618,7 @@ impl Session {
     /// Gives a stop to the debugger, or to the backwards search in progress.
     fn report(&mut self, why: StopReason) -> Result<()> {
         let pos = self.position();
-        if std::env::var_os("REWIND_DEBUG_LOG").is_some() {
+        if debug_log() {
             eprintln!(
                 "rewind-debug: stop {why:?} at event {} rip {:#x?} goal {:?}",
                 self.event,
@@ -680,7 +681,7 @@ impl Session {
                             steps: 0,
                             report,
                         },
-                        None if self.ctl().restored => {
+                        None if self.ctl().restored_at.is_some() => {
                             self.ctl().force_scratch = true;
                             Goal::FindAnchor {
                                 until,
@@ -802,7 +803,6 @@ impl Session {
         let pos = self.position();
         let ctl = self.ctl();
         ctl.goal = Goal::Interactive;
-        ctl.last_stop = pos;
         if ctl.pending == Some(StopReason::Arrived) {
             ctl.pending = None;
         }
@@ -875,7 +875,7 @@ impl Session {
     }
 
     fn restart(&mut self, goal: Goal) -> Result<()> {
-        if std::env::var_os("REWIND_DEBUG_LOG").is_some() {
+        if debug_log() {
             eprintln!("rewind-debug: restart at event {} -> {goal:?}", self.event);
         }
         let temp = match &goal {

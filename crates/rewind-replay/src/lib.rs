@@ -629,7 +629,7 @@ impl Session {
     ) -> Result<()> {
         if let Some(entry) = self.task(tid)?.mid_syscall.take() {
             // The second half of a fork/clone/vfork performed for real.
-            self.finish_executed(tid, &entry, nr, result, writes, true, false)?;
+            self.finish_executed(tid, &entry, nr, result, writes, true)?;
             return Ok(());
         }
         let entry = self.run_to_entry(tid, nr, Some(args))?;
@@ -681,9 +681,7 @@ impl Session {
             },
         };
         match execute_then_restore {
-            Some(restore) => {
-                self.finish_executed(tid, &entry, nr, result, writes, restore, true)?
-            }
+            Some(restore) => self.finish_executed(tid, &entry, nr, result, writes, restore)?,
             None => self.emulate(tid, entry, nr, result, writes)?,
         }
         if let SyscallExtra::Output { stream, data } = extra {
@@ -766,8 +764,8 @@ impl Session {
         Ok(())
     }
 
-    /// Lets a syscall (already past its entry) run for real; checks or restores its result.
-    #[allow(clippy::too_many_arguments)]
+    /// Lets a syscall (already past its entry) run for real; restores its recorded
+    /// result and memory, or checks that it returned the recorded result.
     fn finish_executed(
         &mut self,
         tid: Tid,
@@ -776,13 +774,12 @@ impl Session {
         result: i64,
         writes: &[MemWrite],
         restore: bool,
-        check_if_not_restored: bool,
     ) -> Result<()> {
         let regs = self.run_to_exit(tid)?;
         let got = regs.rax as i64;
         if restore {
             self.restore_result(tid, nr, result, writes)
-        } else if check_if_not_restored && got != result {
+        } else if got != result {
             Err(self.diverged(
                 tid,
                 format!(
@@ -914,7 +911,6 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
             s.event = c.event;
             s.tasks.insert(focus_tid, task::Task::new(restored));
             ctl.started = true;
-            ctl.restored = true;
             ctl.restored_at = Some(c.event);
             ctl.inserted = c.inserted.clone();
         }
