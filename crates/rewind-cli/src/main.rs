@@ -27,6 +27,11 @@ enum Command {
         /// Trace directory to create (default: a new directory in the trace store).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Vary thread scheduling at random while recording, to make races show;
+        /// replay the trace of a failing run to debug it. An optional SEED
+        /// repeats the same choices (where timing allows).
+        #[arg(long, value_name = "SEED", num_args = 0..=1, default_missing_value = "0")]
+        chaos: Option<u64>,
         /// The program and its arguments.
         #[arg(
             required = true,
@@ -116,7 +121,11 @@ struct ProgramNotFound(String);
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Record { output, command } => record(output, command),
+        Command::Record {
+            output,
+            chaos,
+            command,
+        } => record(output, chaos, command),
         Command::Replay {
             autopilot,
             serve,
@@ -157,7 +166,11 @@ fn run(cli: Cli) -> Result<i32> {
 /// Exit status of `rewind record` when rewind had to stop the program (EX_SOFTWARE).
 const RECORDING_ABORTED: i32 = 70;
 
-fn record(output: Option<PathBuf>, command: Vec<std::ffi::OsString>) -> Result<i32> {
+fn record(
+    output: Option<PathBuf>,
+    chaos: Option<u64>,
+    command: Vec<std::ffi::OsString>,
+) -> Result<i32> {
     let program = rewind_record::resolve_program(&command[0].to_string_lossy())
         .map_err(|e| anyhow::Error::new(ProgramNotFound(e.to_string())))?;
     let (trace_dir, in_store) = match output {
@@ -171,6 +184,17 @@ fn record(output: Option<PathBuf>, command: Vec<std::ffi::OsString>) -> Result<i
         program,
         argv: command,
         trace_dir: trace_dir.clone(),
+        // Seed 0 (no seed given) means a fresh one.
+        chaos_seed: chaos.map(|s| {
+            if s != 0 {
+                s
+            } else {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(1)
+            }
+        }),
     };
     let outcome = rewind_record::record(&opts)
         .with_context(|| format!("recording into {}", trace_dir.display()))?;

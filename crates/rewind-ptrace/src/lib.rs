@@ -70,7 +70,7 @@ impl WaitStatus {
     }
 }
 
-fn check(r: libc::c_long) -> io::Result<libc::c_long> {
+pub(crate) fn check(r: libc::c_long) -> io::Result<libc::c_long> {
     if r == -1 {
         Err(io::Error::last_os_error())
     } else {
@@ -114,6 +114,99 @@ pub fn resume_syscall(tid: Tid, sig: i32) -> io::Result<()> {
 /// Resumes a task without stopping at syscalls.
 pub fn resume_cont(tid: Tid, sig: i32) -> io::Result<()> {
     check(unsafe { libc::ptrace(libc::PTRACE_CONT, tid, 0, sig as libc::c_long) }).map(drop)
+}
+
+/// Executes one instruction of the task, then stops it (SIGTRAP).
+pub fn single_step(tid: Tid, sig: i32) -> io::Result<()> {
+    check(unsafe { libc::ptrace(libc::PTRACE_SINGLESTEP, tid, 0, sig as libc::c_long) }).map(drop)
+}
+
+/// Stops a running task that was attached with PTRACE_SEIZE (or auto-attached
+/// from one): it reports a `PTRACE_EVENT_STOP` with SIGTRAP.
+pub fn interrupt(tid: Tid) -> io::Result<()> {
+    check(unsafe { libc::ptrace(libc::PTRACE_INTERRUPT, tid, 0, 0) }).map(drop)
+}
+
+/// The FXSAVE area (x87, MMX, SSE registers) of a stopped task.
+pub fn get_fpregs(tid: Tid) -> io::Result<[u8; 512]> {
+    let mut area = [0u8; 512];
+    check(unsafe { libc::ptrace(libc::PTRACE_GETFPREGS, tid, 0, area.as_mut_ptr()) })?;
+    Ok(area)
+}
+
+/// FXSAVE hash for preemption points, without the fields the CPU updates on its
+/// own accord (FOP, FIP, FDP: the last x87 instruction's address).
+pub fn fpu_hash(area: &[u8; 512]) -> u64 {
+    let mut a = *area;
+    a[6..24].fill(0);
+    rewind_trace::fnv1a(&a)
+}
+
+/// What identifies a preemption point besides the registers: hashes of the
+/// x87/SSE state and of the top of the stack (see `rewind_trace::Event::Preempt`).
+pub fn preempt_key(tid: Tid, regs: &Regs) -> io::Result<(u64, u64)> {
+    let fpu = get_fpregs(tid)?;
+    let stack = read_mem(tid, regs.rsp, rewind_trace::PREEMPT_STACK_BYTES).unwrap_or_default();
+    Ok((fpu_hash(&fpu), rewind_trace::fnv1a(&stack)))
+}
+
+/// Registers as compared between record and replay at a preemption point: the
+/// trap and resume flags belong to the debugger, `orig_rax` to the kernel.
+pub fn comparable_regs(r: &Regs) -> Regs {
+    let mut r = *r;
+    r.eflags &= !(0x100 | 0x10000);
+    r.orig_rax = 0;
+    r
+}
+
+/// Blocks SIGCHLD for the calling thread, so [`wait_timeout`] can sleep on it.
+/// Ptrace stops of tracees are announced to the tracer with SIGCHLD.
+pub fn block_sigchld() {
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGCHLD);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+/// Waits for any traced task until `deadline_ns` ([`monotonic_ns`] clock);
+/// None when the deadline passed first. SIGCHLD must be blocked
+/// ([`block_sigchld`]): a stop that happens between the poll and the sleep
+/// leaves SIGCHLD pending, so it is never missed.
+pub fn wait_timeout(deadline_ns: Option<u64>) -> io::Result<Option<(Tid, i32, WaitStatus)>> {
+    loop {
+        if let Some(w) = try_wait(-1)? {
+            return Ok(Some(w));
+        }
+        let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+        unsafe {
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGCHLD);
+        }
+        let r = match deadline_ns {
+            None => unsafe { libc::sigwaitinfo(&set, std::ptr::null_mut()) },
+            Some(d) => {
+                let now = monotonic_ns();
+                if now >= d {
+                    return Ok(None);
+                }
+                let left = d - now;
+                let ts = libc::timespec {
+                    tv_sec: (left / 1_000_000_000) as libc::time_t,
+                    tv_nsec: (left % 1_000_000_000) as libc::c_long,
+                };
+                unsafe { libc::sigtimedwait(&set, std::ptr::null_mut(), &ts) }
+            }
+        };
+        if r == -1 {
+            let e = io::Error::last_os_error();
+            match e.raw_os_error() {
+                Some(libc::EAGAIN) | Some(libc::EINTR) => {}
+                _ => return Err(e),
+            }
+        }
+    }
 }
 
 pub fn set_options(tid: Tid, options: i32) -> io::Result<()> {

@@ -18,11 +18,17 @@ pub struct SpawnSetup {
     pub no_core: bool,
     /// Point stdin/stdout/stderr at /dev/null (replay does not touch the terminal).
     pub null_stdio: bool,
+    /// Attach with PTRACE_SEIZE rather than PTRACE_TRACEME, so the tracer can
+    /// stop running tasks with [`crate::interrupt`] (the recorder preempts
+    /// threads that way). Seized tasks and their children report their first
+    /// stop as `PTRACE_EVENT_STOP`, not SIGSTOP.
+    pub seize: bool,
 }
 
 /// Forks a child that asks to be traced, prepares itself, stops with SIGSTOP and
-/// then execs `path`. Returns its pid once it is stopped at the SIGSTOP, with
-/// [`crate::TRACE_OPTIONS`] set. An exec failure makes the child exit with 127 after
+/// then execs `path`. Returns its pid once it is stopped at the SIGSTOP (or, with
+/// `seize`, at a `PTRACE_EVENT_STOP` before execve), with [`crate::TRACE_OPTIONS`]
+/// set. Either way the next stop after resuming is a syscall entry. An exec failure makes the child exit with 127 after
 /// writing the errno to the returned pipe (read it with [`exec_error`]).
 pub fn spawn_traced(
     path: &str,
@@ -50,6 +56,11 @@ pub fn spawn_traced(
 
     let mut fds = [0i32; 2];
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // With `seize`, the child waits on this pipe until the parent has attached.
+    let mut go = [0i32; 2];
+    if unsafe { libc::pipe2(go.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
         return Err(io::Error::last_os_error());
     }
     let pid = unsafe { libc::fork() };
@@ -106,18 +117,42 @@ pub fn spawn_traced(
             if setup.trap_tsc {
                 libc::prctl(libc::PR_SET_TSC, libc::PR_TSC_SIGSEGV, 0, 0, 0);
             }
-            if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) != 0 {
-                libc::_exit(126);
+            if setup.seize {
+                libc::close(go[1]);
+                let mut b = 0u8;
+                while libc::read(go[0], (&mut b as *mut u8).cast(), 1) < 0 {}
+            } else {
+                if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) != 0 {
+                    libc::_exit(126);
+                }
+                libc::raise(libc::SIGSTOP);
             }
-            libc::raise(libc::SIGSTOP);
             libc::execve(cpath.as_ptr(), pargv.as_ptr(), penv.as_ptr());
             let err = *libc::__errno_location();
             libc::write(fds[1], (&err as *const i32).cast(), 4);
             libc::_exit(127);
         }
     }
-    unsafe { libc::close(fds[1]) };
+    unsafe {
+        libc::close(fds[1]);
+        libc::close(go[0]);
+    }
     let errpipe = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fds[0]) };
+    if setup.seize {
+        let attached = seize_and_stop(pid);
+        // Let the child go on to execve (it stays stopped until resumed).
+        unsafe {
+            libc::write(go[1], [1u8].as_ptr().cast(), 1);
+            libc::close(go[1]);
+        }
+        if let Err(e) = attached {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let _ = wait(pid);
+            return Err(e);
+        }
+        return Ok((pid, errpipe));
+    }
+    unsafe { libc::close(go[1]) };
     match wait(pid)? {
         (_, _, WaitStatus::Signal(libc::SIGSTOP)) => {}
         (_, _, other) => {
@@ -128,6 +163,25 @@ pub fn spawn_traced(
     }
     crate::set_options(pid, crate::TRACE_OPTIONS)?;
     Ok((pid, errpipe))
+}
+
+/// Seizes `pid` with the trace options and stops it at a PTRACE_EVENT_STOP.
+fn seize_and_stop(pid: Tid) -> io::Result<()> {
+    crate::check(unsafe {
+        libc::ptrace(
+            libc::PTRACE_SEIZE,
+            pid,
+            0,
+            crate::TRACE_OPTIONS as libc::c_long,
+        )
+    })?;
+    crate::interrupt(pid)?;
+    match wait(pid)? {
+        (_, _, WaitStatus::Event(crate::event::STOP)) => Ok(()),
+        (_, _, other) => Err(io::Error::other(format!(
+            "traced child did not stop as expected: {other:?}"
+        ))),
+    }
 }
 
 /// After a spawned child exited before exec: the errno of its failed execve.

@@ -13,6 +13,8 @@
 
 mod cpu;
 mod exec;
+mod sched;
+mod spin;
 
 use anyhow::{anyhow, Context, Result};
 use rewind_ptrace::{self as pt, Tid, TrapInsn, WaitStatus};
@@ -21,7 +23,7 @@ use rewind_trace::{
     Event, FileStore, ForkKind, Header, MemWrite, OutputStream, RecordingMode, SignalKind, Summary,
     SyscallExtra, TraceWriter,
 };
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -34,6 +36,8 @@ pub struct RecordOptions {
     pub argv: Vec<std::ffi::OsString>,
     /// Directory to create the trace in (must not exist or be empty).
     pub trace_dir: PathBuf,
+    /// Vary scheduling decisions at random (seeded), to shake out races.
+    pub chaos_seed: Option<u64>,
 }
 
 /// How a recording ended.
@@ -49,6 +53,7 @@ const SI_KERNEL: i32 = 0x80;
 const ERESTARTNOINTR: i64 = 513;
 const ERESTART_RESTARTBLOCK: i64 = 516;
 const CLONE_THREAD: u64 = 0x10000;
+const CLONE_VM: u64 = 0x100;
 const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
 const MAP_SHARED: u64 = 0x01;
 const MAP_ANONYMOUS: u64 = 0x20;
@@ -83,7 +88,7 @@ fn install_signal_handlers() {
 }
 
 #[derive(Default)]
-struct Task {
+pub(crate) struct Task {
     /// Between a syscall-entry stop and its exit stop.
     in_syscall: bool,
     /// Registers at the current syscall's entry.
@@ -117,14 +122,35 @@ struct Task {
     vfork_child: Option<Tid>,
     /// This task's vfork exit stop, held back until `vfork_child` execs or exits.
     held_exit: Option<rewind_trace::Regs>,
+    /// The address space (thread group) whose CPU the task shares: see [`sched`].
+    group: Tid,
+    /// When the task was last resumed.
+    since: u64,
+    /// When it last got its group's CPU.
+    held_since: u64,
+    /// In a syscall it entered while holding the CPU, and gave the CPU up since.
+    released: bool,
+    /// Made exit or exit_group: it will not run again.
+    exiting: bool,
+    /// The watchdog sent PTRACE_INTERRUPT and the stop has not come yet.
+    interrupt_sent: bool,
+    /// Watchdog checks in a row that found no spin (they back off).
+    quiet_checks: u32,
+    /// Since when the watchdog has failed to preempt it.
+    stuck_since: Option<u64>,
+    /// Told the user it cannot be preempted.
+    warned: bool,
 }
 
-struct Recorder {
+pub(crate) struct Recorder {
     writer: TraceWriter,
     files: FileStore,
     tasks: HashMap<Tid, Task>,
-    /// Children that stopped before their parent's fork event was seen.
-    early_children: HashSet<Tid>,
+    /// Address spaces, by thread group id: who may run.
+    groups: HashMap<Tid, sched::Group>,
+    chaos: Option<sched::Chaos>,
+    /// Children that stopped before their parent's fork event was seen, with that stop.
+    early_children: HashMap<Tid, (i32, WaitStatus)>,
     root: Tid,
     root_status: Option<i32>,
     stdout_id: Option<(u64, u64)>,
@@ -173,6 +199,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         cpuid: cpu::all_leaves(),
         stack_limit: (stack.rlim_cur, stack.rlim_max),
         cpuid_faulting: pt::cpuid_faulting_available(),
+        chaos_seed: opts.chaos_seed,
     };
     let writer = TraceWriter::create(&opts.trace_dir, &header)?;
     install_signal_handlers();
@@ -180,6 +207,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
     let setup = pt::SpawnSetup {
         no_aslr: true,
         trap_tsc: true,
+        seize: true,
         ..Default::default()
     };
     pt::trap_own_tsc();
@@ -191,7 +219,9 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         writer,
         files: FileStore::new(&opts.trace_dir),
         tasks: HashMap::new(),
-        early_children: HashSet::new(),
+        groups: HashMap::new(),
+        chaos: opts.chaos_seed.map(sched::Chaos::new),
+        early_children: HashMap::new(),
         root,
         root_status: None,
         stdout_id: fd_identity(Path::new("/proc/self/fd/1")),
@@ -206,10 +236,18 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
             started: true,
             before_exec: true,
             tgid: root,
+            group: root,
             ..Default::default()
         },
     );
-    pt::resume_syscall(root, 0)?;
+    rec.groups.insert(
+        root,
+        sched::Group {
+            holder: Some(root),
+            ..Default::default()
+        },
+    );
+    rec.resume(root, 0)?;
     rec.run()?;
 
     let status = rec.root_status.unwrap_or(0);
@@ -278,7 +316,7 @@ fn keeps_descriptors(nr: u64) -> bool {
     )
 }
 
-fn signo(info: &[u8; 128]) -> i32 {
+pub(crate) fn signo(info: &[u8; 128]) -> i32 {
     i32::from_ne_bytes(info[0..4].try_into().unwrap())
 }
 
@@ -351,13 +389,18 @@ impl Recorder {
     }
 
     fn run(&mut self) -> Result<()> {
+        pt::block_sigchld();
         while !self.tasks.is_empty() {
-            let (tid, raw, st) = match pt::wait(-1) {
-                Ok(w) => w,
+            let deadline = self.next_deadline();
+            match pt::wait_timeout(deadline) {
+                Ok(Some((tid, raw, st))) => self.on_stop(tid, raw, st)?,
+                Ok(None) => {}
                 Err(e) if e.raw_os_error() == Some(libc::ECHILD) => break,
                 Err(e) => return Err(e.into()),
-            };
-            self.dispatch(tid, raw, st)?;
+            }
+            if self.aborted.is_none() {
+                self.on_timers()?;
+            }
             if self.aborted.is_some() {
                 self.kill_all();
             }
@@ -365,18 +408,13 @@ impl Recorder {
         Ok(())
     }
 
-    /// Handles one stop reported by wait.
+    /// Handles one stop of a task that may run (see [`sched`]).
     fn dispatch(&mut self, tid: Tid, raw: i32, st: WaitStatus) -> Result<()> {
         {
             let step = match st {
                 WaitStatus::Exited(_) | WaitStatus::Killed(_) => self.on_exit(tid, raw),
-                _ if !self.tasks.contains_key(&tid) => {
-                    // A new child reporting its first stop before its parent's fork
-                    // event: keep it stopped until the fork is in the trace.
-                    self.early_children.insert(tid);
-                    Ok(())
-                }
                 WaitStatus::Syscall => self.on_syscall(tid),
+                WaitStatus::Event(pt::event::STOP) => self.on_stop_event(tid, raw),
                 WaitStatus::Event(ev) => self.on_event(tid, ev),
                 WaitStatus::Signal(sig) => self.on_signal(tid, sig),
             };
@@ -416,7 +454,25 @@ impl Recorder {
 
     fn resume(&mut self, tid: Tid, sig: i32) -> Result<()> {
         pt::resume_syscall(tid, sig)?;
+        let task = self.task(tid);
+        task.since = pt::monotonic_ns();
+        if task.in_syscall {
+            self.maybe_release(tid)?;
+        }
         Ok(())
+    }
+
+    /// A `PTRACE_EVENT_STOP`: a new task's first stop, the watchdog's interrupt,
+    /// or a group-stop (job control, which rewind does not support: ignored).
+    fn on_stop_event(&mut self, tid: Tid, raw: i32) -> Result<()> {
+        if !self.task(tid).started {
+            self.task(tid).started = true;
+            return self.resume(tid, 0);
+        }
+        if libc::WSTOPSIG(raw) == libc::SIGTRAP && self.task(tid).interrupt_sent {
+            return self.on_interrupt(tid);
+        }
+        self.resume(tid, 0)
     }
 
     fn task(&mut self, tid: Tid) -> &mut Task {
@@ -424,12 +480,21 @@ impl Recorder {
     }
 
     fn on_exit(&mut self, tid: Tid, raw: i32) -> Result<()> {
-        if self.tasks.remove(&tid).is_some() {
-            self.push(Event::Exit { tid, status: raw })?;
-            self.release_vfork_parent(tid)?;
-        }
         if tid == self.root {
             self.root_status = Some(raw);
+        }
+        if let Some(task) = self.tasks.remove(&tid) {
+            self.push(Event::Exit { tid, status: raw })?;
+            let g = task.group;
+            if let Some(group) = self.groups.get_mut(&g) {
+                group.ready.retain(|(t, _)| *t != tid);
+            }
+            self.free_cpu(g, tid);
+            if !self.tasks.values().any(|t| t.group == g) {
+                self.groups.remove(&g);
+            }
+            self.release_vfork_parent(tid)?;
+            self.schedule(g)?;
         }
         Ok(())
     }
@@ -452,16 +517,27 @@ impl Recorder {
                 if kind == ForkKind::Vfork {
                     self.task(tid).vfork_child = Some(child);
                 }
+                let thread = flags & CLONE_THREAD != 0;
+                if flags & CLONE_VM != 0 && !thread && kind == ForkKind::Clone {
+                    self.abort("the program created a process sharing its memory (clone with CLONE_VM but not CLONE_THREAD); rewind cannot record that yet, so the recording stopped there".into());
+                    return Ok(());
+                }
+                let parent = self.task(tid);
+                let (tgid, group) = if thread {
+                    (parent.tgid, parent.group)
+                } else {
+                    (child, child)
+                };
                 self.tasks.insert(
                     child,
                     Task {
-                        tgid: child,
+                        tgid,
+                        group,
                         ..Default::default()
                     },
                 );
-                if self.early_children.remove(&child) {
-                    self.task(child).started = true;
-                    self.resume(child, 0)?;
+                if let Some((raw, st)) = self.early_children.remove(&child) {
+                    self.on_stop(child, raw, st)?;
                 }
             }
             pt::event::EXEC => self.task(tid).exec_seen = true,
@@ -501,7 +577,10 @@ impl Recorder {
         if !task.fd_streams.is_empty() && !keeps_descriptors(nr) {
             task.fd_streams.clear();
         }
-        if let Some(info) = task.deferred.pop_front() {
+        // rt_sigreturn cannot be cancelled and restarted (it would return through
+        // a frame that is gone): its exit is a boundary the signal can wait for.
+        let restartable = nr != libc::SYS_rt_sigreturn as u64;
+        if let Some(info) = task.deferred.pop_front().filter(|_| restartable) {
             // Deliver the held-back signal here: skip the syscall and make it restart
             // after the handler (-ERESTARTNOINTR at exit).
             task.cancel_for = Some(info);
@@ -531,13 +610,19 @@ impl Recorder {
                     nr,
                     args: pt::syscall_args(&regs),
                 })?;
-            }
-            Policy::Special if nr == libc::SYS_clone as u64 && regs.rdi & CLONE_THREAD != 0 => {
-                self.abort(
-                    "the program started a thread (clone with CLONE_THREAD); recording multi-threaded programs is not supported yet, so the recording stopped there"
-                        .into(),
-                );
-                return Ok(());
+                // It never runs user code again: the CPU goes to the others, unless
+                // the whole process is going.
+                let task = self.task(tid);
+                task.exiting = true;
+                let g = task.group;
+                let group_exit = nr == libc::SYS_exit_group as u64
+                    || !self.tasks.values().any(|t| t.group == g && !t.exiting);
+                self.resume(tid, 0)?;
+                if group_exit {
+                    self.groups.entry(g).or_default().dying = true;
+                }
+                self.free_cpu(g, tid);
+                return self.schedule(g);
             }
             _ => {}
         }
@@ -568,6 +653,8 @@ impl Recorder {
         }
         let task = self.task(tid);
         task.in_syscall = false;
+        task.released = false;
+        task.stuck_since = None;
         let entry = task.entry;
         let nr = entry.orig_rax;
         let args = pt::syscall_args(&entry);
@@ -596,7 +683,7 @@ impl Recorder {
                 pt::tgkill(tgid, tid, signo(&info))?;
             }
             self.task(tid).exit_regs = Some(regs);
-            return self.resume(tid, 0);
+            return self.continue_after_syscall(tid);
         }
         let result = regs.rax as i64;
         if (nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64)
@@ -607,7 +694,7 @@ impl Recorder {
             let event = exec::capture(tid, &regs, &mut self.files, self.cpuid_faulting)?;
             self.push(event)?;
             self.release_vfork_parent(tid)?;
-            return self.resume(tid, 0);
+            return self.continue_after_syscall(tid);
         }
         // restart_syscall continues a syscall a signal interrupted: its memory
         // effects are those of the original.
@@ -679,7 +766,7 @@ impl Recorder {
             extra,
         })?;
         self.task(tid).exit_regs = Some(regs);
-        self.resume(tid, 0)
+        self.continue_after_syscall(tid)
     }
 
     /// Whether fd `fd` of the task is the terminal/pipe/file rewind's own stdout or
@@ -784,7 +871,12 @@ impl Recorder {
                 self.resume(tid, sig)
             }
             None => {
-                self.task(tid).deferred.push_back(info);
+                // A standard signal already held back merges with this one, as the
+                // kernel merges pending standard signals.
+                let deferred = &mut self.task(tid).deferred;
+                if sig >= 32 || !deferred.iter().any(|d| signo(d) == sig) {
+                    deferred.push_back(info);
+                }
                 self.resume(tid, 0)
             }
         }

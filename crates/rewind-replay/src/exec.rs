@@ -23,6 +23,7 @@ pub fn spawn_initial(exe: &Path, header: &Header) -> Result<Task, String> {
         stack_limit: Some(header.stack_limit),
         no_core: true,
         null_stdio: true,
+        seize: false,
     };
     let path = exe.to_str().ok_or("trace path is not UTF-8")?;
     let (pid, errpipe) = pt::spawn_traced(path, &header.argv, &header.env, &setup)

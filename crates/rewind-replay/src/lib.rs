@@ -85,6 +85,7 @@ const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
 const PROT_WRITE: u64 = 0x2;
 const RLIMIT_CORE: u64 = 4;
 const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
+const CLONE_THREAD: u64 = 0x10000;
 
 /// Replays the trace in `dir` to its end with no debugger, writing the program's
 /// recorded stdout/stderr output to ours.
@@ -359,9 +360,19 @@ impl Session {
             } => self.replay_syscall(tid, nr, &args, result, &writes, extra),
             Event::SyscallNoReturn { tid, nr, args } => {
                 self.run_to_entry(tid, nr, Some(&args))?;
-                self.task(tid)?.exiting = true;
+                self.replay_exit_call(tid, nr)
+            }
+            Event::SyscallBlocked { tid, nr, args } => {
+                let regs = self.run_to_entry(tid, nr, Some(&args))?;
+                self.task(tid)?.at_entry = Some(regs);
                 Ok(())
             }
+            Event::Preempt {
+                tid,
+                regs,
+                fpu_hash,
+                stack_hash,
+            } => self.run_to_point(tid, &regs, fpu_hash, stack_hash),
             Event::NewTask {
                 tid,
                 child,
@@ -556,6 +567,9 @@ impl Session {
             }
         };
         let mut task = Task::new(real_child);
+        if regs.orig_rax == libc::SYS_clone as u64 && regs.rdi & CLONE_THREAD != 0 {
+            task.tgid = self.task(tid)?.tgid;
+        }
         let r = task.wait_initial_stop();
         self.io(r)?;
         // The kernel wrote the child's real tid where CLONE_CHILD_SETTID asked; the
@@ -578,7 +592,132 @@ impl Session {
         Ok(())
     }
 
+    /// exit or exit_group, stopped at its entry. The syscall runs now: exit_group
+    /// takes the other threads with it; a thread's exit clears its tid word and
+    /// wakes its joiner, which the next events of other threads may rely on, so
+    /// replay waits for it to be gone (unless it leads a process whose other
+    /// threads live on: the kernel reports its end only after theirs).
+    fn replay_exit_call(&mut self, tid: Tid, nr: u64) -> Result<()> {
+        let tgid = self.task(tid)?.tgid;
+        let group: Vec<Tid> = self
+            .tasks
+            .iter()
+            .filter(|(&t, task)| task.tgid == tgid && t != tid && task.exited.is_none())
+            .map(|(&t, _)| t)
+            .collect();
+        let r = self.task(tid)?.let_die();
+        self.io(r)?;
+        if nr == libc::SYS_exit_group as u64 {
+            // The kernel kills them where they are stopped: wait, never resume.
+            for t in group {
+                let task = self.task(t)?;
+                task.exiting = true;
+                task.running = true;
+            }
+        } else if self.task(tid)?.real != tgid || group.is_empty() {
+            let r = self.task(tid)?.wait_exit();
+            self.io(r)?;
+        }
+        Ok(())
+    }
+
+    /// Runs the task to the point the recorder preempted it at: the first place
+    /// where its registers, x87/SSE state and top of stack are the recorded ones
+    /// (see the recorder's `spin` module for why that is the same point).
+    fn run_to_point(
+        &mut self,
+        tid: Tid,
+        want: &rewind_trace::Regs,
+        fpu_hash: u64,
+        stack_hash: u64,
+    ) -> Result<()> {
+        let real = self.task(tid)?.real;
+        let want_cmp = pt::comparable_regs(want);
+        let at_point = |regs: &rewind_trace::Regs| -> bool {
+            pt::comparable_regs(regs) == want_cmp
+                && pt::preempt_key(real, regs).ok() == Some((fpu_hash, stack_hash))
+        };
+        let r = pt::get_regs(real);
+        let regs = self.io(r)?;
+        if at_point(&regs) {
+            return Ok(());
+        }
+        let addr = want.rip;
+        let r = pt::read_mem(real, addr, 1);
+        let orig = self.io(r)?[0];
+        loop {
+            let r = pt::write_mem(real, addr, &[0xcc]);
+            self.io(r)?;
+            let stop = self.task(tid)?.advance().map_err(|e| self.lost(tid, e));
+            let r = pt::write_mem(real, addr, &[orig]);
+            self.io(r)?;
+            match stop? {
+                Stop::SigTrap(_) => {}
+                other => {
+                    return Err(self.diverged(
+                        tid,
+                        format!("to reach the preemption point at {addr:#x}"),
+                        format!("the program {}", other.describe()),
+                    ))
+                }
+            }
+            let r = pt::get_regs(real);
+            let mut regs = self.io(r)?;
+            if regs.rip != addr + 1 {
+                return Err(self.diverged(
+                    tid,
+                    format!("to reach the preemption point at {addr:#x}"),
+                    format!("the program trapped at {:#x}", regs.rip),
+                ));
+            }
+            regs.rip = addr;
+            let r = pt::set_regs(real, &regs);
+            self.io(r)?;
+            if at_point(&regs) {
+                return Ok(());
+            }
+            // Not this visit: execute the instruction and look again.
+            let s = self.task(tid)?.single_step();
+            match self.io(s)? {
+                Stop::SigTrap(_) => {}
+                other => {
+                    return Err(self.diverged(
+                        tid,
+                        format!("to reach the preemption point at {addr:#x}"),
+                        format!("the program {}", other.describe()),
+                    ))
+                }
+            }
+        }
+    }
+
     fn replay_exit(&mut self, tid: Tid, status: i32) -> Result<()> {
+        if !self.task(tid)?.exiting {
+            // Not its own exit: a signal (or another thread's exit_group) is
+            // taking its process down. Let the threads holding the fatal signal go;
+            // the kernel kills the others where they are stopped.
+            let tgid = self.task(tid)?.tgid;
+            let killers: Vec<Tid> = self
+                .tasks
+                .iter()
+                .filter(|(&t, task)| task.tgid == tgid && task.inject != 0 && t != tid)
+                .map(|(&t, _)| t)
+                .collect();
+            let group_going = !killers.is_empty()
+                || self
+                    .tasks
+                    .values()
+                    .any(|t| t.tgid == tgid && t.exiting && t.running);
+            for k in killers {
+                let r = self.task(k)?.let_die();
+                self.io(r)?;
+            }
+            if group_going {
+                let task = self.task(tid)?;
+                task.exiting = true;
+                task.running = true;
+            }
+        }
         let task = self.task(tid)?;
         let real = task.real;
         if !task.exiting

@@ -20,6 +20,13 @@ pub struct Task {
     pub queued_signal: Option<i32>,
     /// The task performed exit/exit_group.
     pub exiting: bool,
+    /// Stopped at the entry of a syscall the recording saw block (its result
+    /// comes with a later event): the entry registers.
+    pub at_entry: Option<Regs>,
+    /// Resumed to die (exit, or its process going down); not waited for yet.
+    pub running: bool,
+    /// Already gone, with this wait status (its Exit event is still to come).
+    pub exited: Option<i32>,
 }
 
 /// Where a task stopped.
@@ -64,6 +71,39 @@ impl Task {
             inject: 0,
             queued_signal: None,
             exiting: false,
+            at_entry: None,
+            running: false,
+            exited: None,
+        }
+    }
+
+    /// Lets the task go (delivering a pending injected signal) without waiting:
+    /// it is about to die with its process.
+    pub fn let_die(&mut self) -> io::Result<()> {
+        if self.running || self.exited.is_some() {
+            return Ok(());
+        }
+        let sig = std::mem::take(&mut self.inject);
+        match pt::resume_cont(self.real, sig) {
+            Err(e) if e.raw_os_error() != Some(libc::ESRCH) => return Err(e),
+            _ => {}
+        }
+        self.running = true;
+        self.exiting = true;
+        Ok(())
+    }
+
+    /// Waits for the task's death (it must be dying).
+    pub fn wait_exit(&mut self) -> io::Result<i32> {
+        if let Some(raw) = self.exited {
+            return Ok(raw);
+        }
+        loop {
+            let stop = self.advance()?;
+            if let Stop::Exited(raw) = stop {
+                self.exited = Some(raw);
+                return Ok(raw);
+            }
         }
     }
 
@@ -84,6 +124,9 @@ impl Task {
     /// stop that matters. Signals nobody recorded (SIGCHLD from real replay children
     /// exiting, for instance) are swallowed: replay delivers only recorded signals.
     pub fn advance(&mut self) -> io::Result<Stop> {
+        if let Some(regs) = self.at_entry.take() {
+            return Ok(Stop::Entry(regs));
+        }
         self.resume_and_wait(libc::PTRACE_SYSCALL)
     }
 
@@ -93,12 +136,17 @@ impl Task {
     }
 
     fn resume_and_wait(&mut self, request: libc::c_uint) -> io::Result<Stop> {
-        let sig = std::mem::take(&mut self.inject);
-        match resume_raw(self.real, request, sig) {
-            // Killed meanwhile (SIGKILL is never reported as a stop): its exit
-            // status is still to be collected below.
-            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {}
-            r => r?,
+        if let Some(raw) = self.exited {
+            return Ok(Stop::Exited(raw));
+        }
+        if !std::mem::take(&mut self.running) {
+            let sig = std::mem::take(&mut self.inject);
+            match resume_raw(self.real, request, sig) {
+                // Killed meanwhile (SIGKILL is never reported as a stop): its exit
+                // status is still to be collected below.
+                Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {}
+                r => r?,
+            }
         }
         loop {
             let (_, raw, st) = pt::wait(self.real)?;

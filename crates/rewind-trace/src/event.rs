@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub type Tid = i32;
 
 /// x86-64 general purpose registers, in the kernel's `user_regs_struct` order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Regs {
     pub r15: u64,
     pub r14: u64,
@@ -185,6 +185,36 @@ pub enum Event {
     Exit { tid: Tid, status: i32 },
     /// Last event of a complete recording.
     End(Summary),
+    /// The task entered syscall `nr` and blocked in it, and other threads of its
+    /// process ran before it returned: replay must stop the task at the syscall's
+    /// entry here (its user code ran before theirs). The syscall's result follows
+    /// later as an [`Event::Syscall`].
+    SyscallBlocked { tid: Tid, nr: u64, args: [u64; 6] },
+    /// The task was stopped in user code (it ran without syscalls while other
+    /// threads waited, or a signal waited for it) at the point where its registers
+    /// were `regs`. Replay runs the task to the first point with these registers,
+    /// the same x87/SSE state and the same top of stack.
+    Preempt {
+        tid: Tid,
+        regs: Regs,
+        /// FNV-1a hash of the FXSAVE area.
+        fpu_hash: u64,
+        /// FNV-1a hash of the [`PREEMPT_STACK_BYTES`] bytes at the stack pointer.
+        stack_hash: u64,
+    },
+}
+
+/// How much of the stack a [`Event::Preempt`] point covers.
+pub const PREEMPT_STACK_BYTES: usize = 256;
+
+/// FNV-1a, the hash preemption points use (stable across builds).
+pub fn fnv1a(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in data {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    h
 }
 
 impl Event {
@@ -198,7 +228,9 @@ impl Event {
             | Event::Signal { tid, .. }
             | Event::Rdtsc { tid, .. }
             | Event::Cpuid { tid, .. }
-            | Event::Exit { tid, .. } => Some(*tid),
+            | Event::Exit { tid, .. }
+            | Event::SyscallBlocked { tid, .. }
+            | Event::Preempt { tid, .. } => Some(*tid),
             Event::End(_) => None,
         }
     }
@@ -215,6 +247,8 @@ impl Event {
             Event::Cpuid { .. } => "cpuid",
             Event::Exit { .. } => "exit",
             Event::End(_) => "end",
+            Event::SyscallBlocked { .. } => "blocked",
+            Event::Preempt { .. } => "preempt",
         }
     }
 }

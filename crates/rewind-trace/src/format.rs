@@ -14,7 +14,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Version written by this build; readers refuse anything newer.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 pub const EVENTS_FILE: &str = "events";
 pub const FILES_DIR: &str = "files";
 
@@ -76,6 +76,9 @@ pub struct Header {
     /// CPUID was trapped and recorded (CPUID faulting works on the recording CPU);
     /// otherwise programs ran CPUID natively and replay must too.
     pub cpuid_faulting: bool,
+    /// Set when the recording varied its scheduling decisions on purpose
+    /// (`rewind record --chaos`): the seed it used.
+    pub chaos_seed: Option<u64>,
 }
 
 /// Everything that can go wrong reading or writing a trace. Messages are one line
@@ -88,6 +91,12 @@ pub enum TraceError {
     NotATrace(PathBuf),
     #[error("{path}: trace format version {found} is newer than this rewind supports ({supported}); upgrade rewind to read it")]
     TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("{path}: trace format version {found} was written by an older rewind and cannot be read by this one (it reads version {supported}); record the program again")]
+    TooOld {
         path: PathBuf,
         found: u32,
         supported: u32,
@@ -315,6 +324,13 @@ impl EventReader {
                 path,
                 offset: 8,
                 what: "format version 0".into(),
+            });
+        }
+        if version < FORMAT_VERSION {
+            return Err(TraceError::TooOld {
+                path,
+                found: version,
+                supported: FORMAT_VERSION,
             });
         }
         let hlen = u32::from_le_bytes(pre[12..16].try_into().unwrap());

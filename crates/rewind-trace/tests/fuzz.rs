@@ -61,6 +61,7 @@ impl Tally {
                     TraceError::Io { .. } => panic!("Io error from an in-memory reader: {e}"),
                     TraceError::NotATrace(_) => "NotATrace".into(),
                     TraceError::TooNew { .. } => "TooNew".into(),
+                    TraceError::TooOld { .. } => "TooOld".into(),
                     TraceError::Truncated { .. } => "Truncated".into(),
                     TraceError::Corrupt { what, .. } => {
                         // Group by message without the details (numbers, decoder text).

@@ -19,7 +19,7 @@ fn round_trip_varied_events() {
     events.insert(1501, big_write_event(&mut rng, 300 * 1024, true));
     events.insert(2000, big_write_event(&mut rng, 0, false));
     events.push(event_of_kind(&mut rng, 8)); // End last, as in a complete recording.
-    for kind in 0..9 {
+    for kind in 0..EVENT_KINDS {
         let name = event_of_kind(&mut rng, kind).kind_name();
         assert!(
             events.iter().any(|e| e.kind_name() == name),

@@ -102,6 +102,7 @@ pub fn sample_header() -> Header {
             .collect(),
         stack_limit: (8 << 20, u64::MAX),
         cpuid_faulting: true,
+        chaos_seed: None,
     }
 }
 
@@ -119,6 +120,7 @@ pub fn small_header() -> Header {
         cpuid: vec![],
         stack_limit: (0, 0),
         cpuid_faulting: false,
+        chaos_seed: None,
     }
 }
 
@@ -166,10 +168,13 @@ fn mem_write(rng: &mut Rng, max: usize) -> MemWrite {
     }
 }
 
-/// One event of kind `kind % 9` (so a caller can go through every variant).
+/// Number of event variants [`event_of_kind`] makes (8 is `End`).
+pub const EVENT_KINDS: usize = 11;
+
+/// One event of kind `kind % EVENT_KINDS` (so a caller can go through every variant).
 pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
     let tid = *rng.pick(&[1, 2, 1000, i32::MAX, -1, 0]);
-    match kind % 9 {
+    match kind % EVENT_KINDS {
         0 => {
             let extra = match rng.below(4) {
                 0 | 1 => SyscallExtra::None,
@@ -258,6 +263,17 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
             tid,
             status: *rng.pick(&[0, 256, 9, 0x7f, i32::MIN]),
         },
+        9 => Event::SyscallBlocked {
+            tid,
+            nr: 202,
+            args: [rng.next_u64(), 128, 2, 0, 0, u64::MAX],
+        },
+        10 => Event::Preempt {
+            tid,
+            regs: regs(rng),
+            fpu_hash: rng.next_u64(),
+            stack_hash: rng.next_u64(),
+        },
         _ => Event::End(Summary {
             exit_code: *rng.pick(&[0, 1, 137, -1]),
             signal: if rng.chance(2) { Some(9) } else { None },
@@ -275,7 +291,7 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
 pub fn varied_events(rng: &mut Rng, n: usize) -> Vec<Event> {
     (0..n)
         .map(|i| {
-            let kind = if i % 2 == 0 { i / 2 } else { rng.below(9) };
+            let kind = if i % 2 == 0 { i / 2 } else { rng.below(EVENT_KINDS) };
             event_of_kind(rng, kind)
         })
         .collect()
