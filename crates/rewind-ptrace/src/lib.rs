@@ -159,6 +159,19 @@ pub fn comparable_regs(r: &Regs) -> Regs {
     r
 }
 
+/// Whether the task has finished exiting (a zombie, or gone): the kernel has
+/// released its memory and cleared its `clear_child_tid` word by then.
+pub fn is_zombie(tid: Tid) -> bool {
+    match std::fs::read_to_string(format!("/proc/{tid}/stat")) {
+        // The state follows the command name, which is in parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            .is_none_or(|state| matches!(state, 'Z' | 'X')),
+        Err(_) => true,
+    }
+}
+
 /// Blocks SIGCHLD for the calling thread, so [`wait_timeout`] can sleep on it.
 /// Ptrace stops of tracees are announced to the tracer with SIGCHLD.
 pub fn block_sigchld() {

@@ -620,13 +620,45 @@ impl Recorder {
                 self.resume(tid, 0)?;
                 if group_exit {
                     self.groups.entry(g).or_default().dying = true;
+                    self.free_cpu(g, tid);
+                    return Ok(());
                 }
-                self.free_cpu(g, tid);
-                return self.schedule(g);
+                return self.await_thread_exit(tid);
             }
             _ => {}
         }
         self.resume(tid, 0)
+    }
+
+    /// A thread called exit: it keeps the CPU until the kernel has finished it
+    /// off, because the end of its exit (clearing its tid word and waking the
+    /// joiner) is visible to the other threads, and replay performs it before
+    /// they run on. A non-leader's end is reported by wait; a leader whose
+    /// threads live on only turns into a zombie.
+    fn await_thread_exit(&mut self, tid: Tid) -> Result<()> {
+        let start = pt::monotonic_ns();
+        let leader = self.task(tid).tgid == tid;
+        loop {
+            match pt::try_wait(tid) {
+                Ok(Some((t, raw, st))) => match st {
+                    WaitStatus::Exited(_) | WaitStatus::Killed(_) => return self.on_exit(t, raw),
+                    // Anything else on the way out (a signal): let it go on.
+                    _ => {
+                        let _ = pt::resume_syscall(tid, 0);
+                    }
+                },
+                Ok(None) => {}
+                Err(e) if e.raw_os_error() == Some(libc::ECHILD) => break,
+                Err(e) => return Err(e.into()),
+            }
+            if (leader && pt::is_zombie(tid)) || pt::monotonic_ns() - start > 2_000_000_000 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(20));
+        }
+        let g = self.task(tid).group;
+        self.free_cpu(g, tid);
+        self.schedule(g)
     }
 
     /// The vfork child `child` exec'd or exited: its parent's vfork can complete.

@@ -617,6 +617,13 @@ impl Session {
         } else if self.task(tid)?.real != tgid || group.is_empty() {
             let r = self.task(tid)?.wait_exit();
             self.io(r)?;
+        } else {
+            // A leader leaving its threads behind: done once it is a zombie.
+            let real = self.task(tid)?.real;
+            let start = pt::monotonic_ns();
+            while !pt::is_zombie(real) && pt::monotonic_ns() - start < 2_000_000_000 {
+                std::thread::sleep(std::time::Duration::from_micros(20));
+            }
         }
         Ok(())
     }
