@@ -5,12 +5,17 @@ use rewind_trace::{Event, EventReader, TraceError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+const CLONE_THREAD: u64 = 0x10000;
+
 pub struct TraceSummary {
     pub command: Vec<String>,
     pub program: String,
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
     pub processes: usize,
+    /// Tasks (threads) in all processes.
+    pub threads: usize,
+    pub chaos_seed: Option<u64>,
     pub events: u64,
     pub counts: BTreeMap<&'static str, u64>,
     pub duration_ms: Option<f64>,
@@ -36,6 +41,8 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
         exit_code: None,
         signal: None,
         processes: 0,
+        threads: 0,
+        chaos_seed: h.chaos_seed,
         events: 0,
         counts: BTreeMap::new(),
         duration_ms: None,
@@ -48,12 +55,18 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
         kernel: h.kernel.clone(),
     };
     let mut tasks = BTreeSet::new();
+    let mut threads_created = 0;
     loop {
         match reader.next_event() {
             Ok(Some((n, ev))) => {
                 s.events = n;
                 if let Some(t) = ev.tid() {
                     tasks.insert(t);
+                }
+                if let Event::NewTask { flags, .. } = ev {
+                    if flags & CLONE_THREAD != 0 {
+                        threads_created += 1;
+                    }
                 }
                 *s.counts.entry(ev.kind_name()).or_default() += 1;
                 if let Event::End(sum) = ev {
@@ -75,11 +88,12 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
     s.counts.remove("end");
     // Every kind is listed, so scripts can read a count without checking for it.
     for kind in [
-        "syscall", "signal", "exec", "new-task", "rdtsc", "cpuid", "exit",
+        "syscall", "signal", "exec", "new-task", "rdtsc", "cpuid", "exit", "blocked", "preempt",
     ] {
         s.counts.entry(kind).or_default();
     }
-    s.processes = tasks.len();
+    s.threads = tasks.len();
+    s.processes = tasks.len().saturating_sub(threads_created);
     Ok(s)
 }
 
@@ -125,6 +139,8 @@ pub fn show(dir: &Path, json: bool) -> Result<()> {
             "exit_code": s.exit_code,
             "signal": s.signal,
             "processes": s.processes,
+            "threads": s.threads,
+            "chaos_seed": s.chaos_seed,
             "events": s.events,
             "event_counts": s.counts,
             "duration_ms": s.duration_ms,
@@ -146,14 +162,17 @@ pub fn show(dir: &Path, json: bool) -> Result<()> {
         (Some(c), None) => println!("exit:       {c}"),
         (None, _) => println!("exit:       unknown (recording incomplete)"),
     }
-    println!("processes:  {}", s.processes);
+    println!("processes:  {} ({} threads)", s.processes, s.threads);
     let counts: Vec<String> = s.counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
     println!("events:     {} ({})", s.events, counts.join(", "));
     if let Some(d) = s.duration_ms {
         println!("duration:   {:.1} ms", d);
     }
     println!("size:       {}", human_bytes(s.trace_bytes));
-    println!("mode:       {}", s.mode);
+    match s.chaos_seed {
+        Some(seed) => println!("mode:       {}, chaos scheduling (seed {seed})", s.mode),
+        None => println!("mode:       {}", s.mode),
+    }
     println!("recorded on: {} / Linux {}", s.cpu, s.kernel);
     if let Some(a) = &s.aborted {
         println!("aborted:    {a}");
@@ -222,6 +241,16 @@ pub fn dump(dir: &Path) -> Result<()> {
                 tid, signo, kind, ..
             } => format!("{tid} signal {signo} {kind:?}"),
             Event::Exit { tid, status } => format!("{tid} exit status {status:#x}"),
+            Event::SyscallBlocked { tid, nr, args } => format!(
+                "{tid} {}({:#x}, {:#x}, {:#x}, ...) blocked; other threads run",
+                rewind_syscalls::name(*nr),
+                args[0],
+                args[1],
+                args[2]
+            ),
+            Event::Preempt { tid, regs, .. } => {
+                format!("{tid} preempted at rip {:#x} rsp {:#x}", regs.rip, regs.rsp)
+            }
             other => format!("{other:?}"),
         };
         if writeln!(out, "{n:>8} {line}").is_err() {

@@ -251,3 +251,122 @@ fn dd_pipeline_many_syscalls() {
         rec.describe()
     );
 }
+
+/// Asserts the trace at `trace` holds at least `min` threads.
+fn assert_threads(fx: &Fixture, trace: &Path, min: u64) {
+    let mut cmd = fx.rewind(["info", "--json"]);
+    cmd.arg(trace);
+    let info = run(cmd, None);
+    let v: serde_json::Value = serde_json::from_slice(&info.stdout).expect("info --json");
+    let threads = v["threads"].as_u64().unwrap_or(0);
+    let processes = v["processes"].as_u64().unwrap_or(0);
+    assert!(
+        threads >= min && threads > processes,
+        "expected at least {min} threads: {v:#}"
+    );
+}
+
+#[test]
+fn python3_threads() {
+    let fx = Fixture::new();
+    let script = r#"
+import threading, queue, random, time
+q = queue.Queue()
+lock = threading.Lock()
+shared = []
+def worker(n):
+    total = 0
+    for i in range(20000):
+        total += (i * n) % 7
+        if i % 5000 == 0:
+            with lock:
+                shared.append(n)
+    q.put((n, total, random.random()))
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("interleaving", shared)
+print("results", sorted(q.get() for _ in range(6)))
+print("time", time.time())
+"#;
+    let trace = fx.trace("trace");
+    roundtrip_at(
+        &fx,
+        &trace,
+        &argv([python3().as_os_str(), "-c".as_ref(), script.as_ref()]),
+        None,
+        OK_NONDET,
+    );
+    assert_threads(&fx, &trace, 7);
+}
+
+#[test]
+fn node_worker_threads() {
+    let fx = Fixture::new();
+    let script = r#"
+const { Worker } = require("worker_threads");
+const code = `const { parentPort, workerData } = require("worker_threads");
+let s = 0; for (let i = 0; i < 300000; i++) s = (s * 31 + i * workerData) % 1000003;
+parentPort.postMessage([workerData, s, Math.random()]);`;
+const results = [];
+for (let n = 1; n <= 3; n++) {
+  const w = new Worker(code, { eval: true, workerData: n });
+  w.on("message", (m) => {
+    results.push(m);
+    if (results.length === 3) {
+      results.sort((a, b) => a[0] - b[0]);
+      console.log(JSON.stringify(results), Date.now(), process.pid);
+    }
+  });
+}
+"#;
+    let trace = fx.trace("trace");
+    roundtrip_at(
+        &fx,
+        &trace,
+        &argv(["node", "-e", script]),
+        None,
+        OK_NONDET,
+    );
+    assert_threads(&fx, &trace, 4);
+}
+
+/// sqlite3 sorting with worker threads (PRAGMA threads) for an index build.
+#[test]
+fn sqlite3_worker_threads() {
+    let fx = Fixture::new();
+    let db = fx.work().join("threads.db");
+    let sql = "PRAGMA threads=4; \
+               CREATE TABLE t(a INTEGER, b TEXT); \
+               WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<100000) \
+               INSERT INTO t SELECT abs(random()) % 100000, hex(randomblob(8)) FROM c; \
+               CREATE INDEX ti ON t(b); \
+               SELECT count(*), sum(a) FROM t; \
+               SELECT b FROM t ORDER BY b LIMIT 3;";
+    let args = argv(["sqlite3".as_ref(), db.as_os_str(), sql.as_ref()]);
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &args, None);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    fs::remove_file(&db).unwrap();
+    let rep = fx.replay(&trace);
+    assert_faithful(&rec, &rep);
+    assert!(!db.exists(), "replay re-created {}", db.display());
+    assert_threads(&fx, &trace, 2);
+}
+
+/// The JVM: a dozen threads (compiler, GC, signal dispatcher...) just to start.
+#[test]
+fn java_version() {
+    let fx = Fixture::new();
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv(["java", "-version"]), None);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    assert!(
+        String::from_utf8_lossy(&rec.stderr).contains("version"),
+        "{}",
+        rec.describe()
+    );
+    let rep = fx.replay(&trace);
+    assert_faithful(&rec, &rep);
+    assert_threads(&fx, &trace, 8);
+}

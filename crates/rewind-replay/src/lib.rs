@@ -608,12 +608,7 @@ impl Session {
         let r = self.task(tid)?.let_die();
         self.io(r)?;
         if nr == libc::SYS_exit_group as u64 {
-            // The kernel kills them where they are stopped: wait, never resume.
-            for t in group {
-                let task = self.task(t)?;
-                task.exiting = true;
-                task.running = true;
-            }
+            self.mark_dying(tgid);
         } else if self.task(tid)?.real != tgid || group.is_empty() {
             let r = self.task(tid)?.wait_exit();
             self.io(r)?;
@@ -698,6 +693,18 @@ impl Session {
         }
     }
 
+    /// The kernel is killing the process `tgid` (exit_group, a fatal signal):
+    /// its tasks are waited for where they are stopped, never resumed.
+    fn mark_dying(&mut self, tgid: i32) {
+        for task in self.tasks.values_mut().filter(|t| t.tgid == tgid) {
+            if task.exited.is_none() && !task.running {
+                task.exiting = true;
+                task.running = true;
+                task.at_entry = None;
+            }
+        }
+    }
+
     fn replay_exit(&mut self, tid: Tid, status: i32) -> Result<()> {
         if !self.task(tid)?.exiting {
             // Not its own exit: a signal (or another thread's exit_group) is
@@ -720,9 +727,7 @@ impl Session {
                 self.io(r)?;
             }
             if group_going {
-                let task = self.task(tid)?;
-                task.exiting = true;
-                task.running = true;
+                self.mark_dying(tgid);
             }
         }
         let task = self.task(tid)?;
@@ -750,7 +755,12 @@ impl Session {
             }
         };
         let was_focus = self.is_focus(tid);
+        let tgid = self.task(tid)?.tgid;
         self.tasks.remove(&tid);
+        if libc::WIFSIGNALED(got) {
+            // A fatal signal takes the whole process.
+            self.mark_dying(tgid);
+        }
         if was_focus && got == status {
             self.focus_exited(status)?;
         }
@@ -998,7 +1008,11 @@ impl Session {
         for t in self.tasks.values() {
             unsafe { libc::kill(t.real, libc::SIGKILL) };
         }
-        for t in self.tasks.values() {
+        // Threads first: the kernel reports a thread group leader only after
+        // all its other threads are reaped.
+        let mut tasks: Vec<&Task> = self.tasks.values().filter(|t| t.exited.is_none()).collect();
+        tasks.sort_by_key(|t| t.real == t.tgid);
+        for t in tasks {
             let _ = pt::wait(t.real);
         }
         self.tasks.clear();
