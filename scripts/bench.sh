@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Recording and replay overhead of rewind on three workloads:
+# Recording and replay overhead of rewind on five workloads:
 #   compute  a compute-bound C program (10^9 rounds of integer hashing, ~1.5 s native)
 #   dd       dd of a 40 MB file to /dev/null with bs=4k (syscall-heavy)
 #   python   python3 -c with imports and a little work (startup-heavy)
+#   threads  scripts/bench/threads.c: 4 worker threads take 20000 items from a
+#            mutex/condvar queue and hash each one (~0.3 s native)
+#   sqlite3  sqlite3 with PRAGMA threads=4 inserting 200000 rows and building an
+#            index (sorter worker threads); the database file is deleted before
+#            every native and record run
 # For each: native, record and replay wall time (median of RUNS runs, default 3)
 # and the ratios record/native and replay/native.
 #
@@ -43,7 +48,15 @@ cc -O2 -o "$work/compute" "$work/compute.c"
 # (b) a 40 MB file for dd
 head -c $((40 * 1024 * 1024)) /dev/urandom >"$work/data.bin"
 
-# (c) python
+# (c) threads: producer/consumer over a pthread mutex and condvars
+cc -O2 -pthread -o "$work/threads" "$root/scripts/bench/threads.c"
+
+# (d) sqlite3 building an index with sorter worker threads
+sqlite_db="$work/bench.db"
+sqlite_sql='PRAGMA threads=4; CREATE TABLE t(a INTEGER, b TEXT); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<200000) INSERT INTO t SELECT abs(random()) % 100000, hex(randomblob(8)) FROM c; CREATE INDEX ti ON t(b); SELECT count(*) FROM t;'
+fresh_db() { rm -f "$sqlite_db" "$sqlite_db-journal" "$sqlite_db-wal" "$sqlite_db-shm"; }
+
+# (e) python
 python=python3
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
 pyprog='import json, random, re, os, time
@@ -66,15 +79,22 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int(
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 
-# bench NAME CMD...: native, record and replay times of one workload.
+# bench NAME [--before FN] CMD...: native, record and replay times of one
+# workload. FN (if given) runs untimed before every native and record run.
 bench() {
-    local name=$1
+    local name=$1 before=:
     shift
+    if [ "${1-}" = --before ]; then
+        before=$2
+        shift 2
+    fi
     local nat=() rec=() rep=() i t trace
     for ((i = 0; i < RUNS; i++)); do
+        "$before"
         t=$(time_ms "$@") || exit 1
         nat+=("$t")
         trace="$work/trace-$name-$i"
+        "$before"
         t=$(time_ms "$rewind" record -o "$trace" -- "$@") || exit 1
         rec+=("$t")
         t=$(time_ms "$rewind" replay --autopilot "$trace") || exit 1
@@ -93,3 +113,5 @@ printf '%-10s %10s %10s %10s %12s %12s\n' workload native record replay record/n
 bench compute "$work/compute"
 bench dd dd if="$work/data.bin" of=/dev/null bs=4k
 bench python "$python" -c "$pyprog"
+bench threads "$work/threads"
+bench sqlite3 --before fresh_db sqlite3 "$sqlite_db" "$sqlite_sql"

@@ -3,17 +3,17 @@
 //! requests into replay moves, forwards and backwards.
 
 use crate::arch::{LinuxRegs, X86_64Linux};
-use gdbstub::common::{Pid, Signal};
+use gdbstub::common::{Pid, Signal, Tid};
 use gdbstub::conn::ConnectionExt;
 use gdbstub::stub::state_machine::GdbStubStateMachine;
-use gdbstub::stub::{GdbStub, SingleThreadStopReason};
+use gdbstub::stub::{GdbStub, MultiThreadStopReason};
 use gdbstub::target::ext::auxv::{Auxv, AuxvOps};
 use gdbstub::target::ext::base::reverse_exec::{
     ReplayLogPosition, ReverseCont, ReverseContOps, ReverseStep, ReverseStepOps,
 };
-use gdbstub::target::ext::base::singlethread::{
-    SingleThreadBase, SingleThreadResume, SingleThreadResumeOps, SingleThreadSingleStep,
-    SingleThreadSingleStepOps,
+use gdbstub::target::ext::base::multithread::{
+    MultiThreadBase, MultiThreadResume, MultiThreadResumeOps, MultiThreadSchedulerLocking,
+    MultiThreadSchedulerLockingOps, MultiThreadSingleStep, MultiThreadSingleStepOps,
 };
 use gdbstub::target::ext::base::BaseOps;
 use gdbstub::target::ext::breakpoints::{
@@ -39,6 +39,8 @@ pub struct GdbServer {
 pub struct GdbTarget {
     session: *mut Session,
     resume: Option<Resume>,
+    /// The thread gdb asked to single-step (vCont;s:TID), if any.
+    step_thread: Option<Tid>,
     /// Named positions (`monitor checkpoint`).
     checkpoints: Vec<Position>,
 }
@@ -54,24 +56,27 @@ impl GdbServer {
             target: GdbTarget {
                 session: std::ptr::null_mut(),
                 resume: None,
+                step_thread: None,
                 checkpoints: Vec::new(),
             },
         }
     }
 
-    fn stop_reason(why: StopReason) -> Option<SingleThreadStopReason<u64>> {
-        Some(match why {
-            StopReason::Start | StopReason::Arrived => {
-                SingleThreadStopReason::Signal(Signal::SIGTRAP)
-            }
-            StopReason::HistoryStart => SingleThreadStopReason::ReplayLog {
-                tid: None,
+    /// How gdb hears of a stop of focus thread `tid`.
+    fn stop_reason(why: StopReason, tid: Tid) -> MultiThreadStopReason<u64> {
+        let sigtrap = MultiThreadStopReason::SignalWithThread {
+            tid,
+            signal: Signal::SIGTRAP,
+        };
+        match why {
+            StopReason::Start | StopReason::Arrived | StopReason::Step => sigtrap,
+            StopReason::HistoryStart => MultiThreadStopReason::ReplayLog {
+                tid: Some(tid),
                 pos: ReplayLogPosition::Begin,
             },
-            StopReason::Breakpoint => SingleThreadStopReason::SwBreak(()),
-            StopReason::Step => SingleThreadStopReason::DoneStep,
-            StopReason::Watch { addr, kind } => SingleThreadStopReason::Watch {
-                tid: (),
+            StopReason::Breakpoint => MultiThreadStopReason::SwBreak(tid),
+            StopReason::Watch { addr, kind } => MultiThreadStopReason::Watch {
+                tid,
                 kind: match kind {
                     WatchKind::Write => GdbWatchKind::Write,
                     WatchKind::Read => GdbWatchKind::Read,
@@ -79,15 +84,18 @@ impl GdbServer {
                 },
                 addr,
             },
-            StopReason::Signal(s) => SingleThreadStopReason::Signal(Signal(s as u8)),
+            StopReason::Signal(s) => MultiThreadStopReason::SignalWithThread {
+                tid,
+                signal: Signal(s as u8),
+            },
             StopReason::Exited(raw) => {
                 if libc::WIFSIGNALED(raw) {
-                    SingleThreadStopReason::Terminated(Signal(libc::WTERMSIG(raw) as u8))
+                    MultiThreadStopReason::Terminated(Signal(libc::WTERMSIG(raw) as u8))
                 } else {
-                    SingleThreadStopReason::Exited(libc::WEXITSTATUS(raw) as u8)
+                    MultiThreadStopReason::Exited(libc::WEXITSTATUS(raw) as u8)
                 }
             }
-        })
+        }
     }
 
     fn serve(&mut self, why: StopReason) -> Result<Resume, String> {
@@ -105,7 +113,7 @@ impl GdbServer {
             }
         };
         if let GdbStubStateMachine::Running(running) = machine {
-            let reason = Self::stop_reason(why).expect("every stop has a reason");
+            let reason = Self::stop_reason(why, self.target.current_tid());
             machine = running
                 .report_stop(&mut self.target, reason)
                 .map_err(|e| e.to_string())?;
@@ -153,7 +161,7 @@ impl GdbServer {
                 GdbStubStateMachine::CtrlCInterrupt(ctrl_c) => ctrl_c
                     .interrupt_handled(
                         &mut self.target,
-                        Some(SingleThreadStopReason::Signal(Signal::SIGINT)),
+                        Some(MultiThreadStopReason::Signal(Signal::SIGINT)),
                     )
                     .map_err(|e| e.to_string())?,
                 GdbStubStateMachine::Disconnected(_) => return Ok(Resume::Quit),
@@ -178,7 +186,17 @@ impl Debugger for GdbServer {
     }
 }
 
+/// gdb's thread id for a recorded tid (recorded tids are positive).
+fn gdb_tid(tid: i32) -> Tid {
+    Tid::new(tid.max(1) as usize).expect("positive")
+}
+
 impl GdbTarget {
+    /// The focus thread that stopped (gdb's id for it).
+    fn current_tid(&mut self) -> Tid {
+        gdb_tid(self.session().current_thread().unwrap_or(1))
+    }
+
     fn session(&mut self) -> &mut Session {
         assert!(!self.session.is_null(), "gdb request outside a stop");
         // SAFETY: set by `GdbServer::stopped` to the session that called it, for
@@ -192,7 +210,7 @@ impl Target for GdbTarget {
     type Error = String;
 
     fn base_ops(&mut self) -> BaseOps<'_, Self::Arch, Self::Error> {
-        BaseOps::SingleThread(self)
+        BaseOps::MultiThread(self)
     }
 
     fn support_breakpoints(&mut self) -> Option<BreakpointsOps<'_, Self>> {
@@ -216,21 +234,23 @@ impl Target for GdbTarget {
     }
 }
 
-impl SingleThreadBase for GdbTarget {
-    fn read_registers(&mut self, regs: &mut LinuxRegs) -> TargetResult<(), Self> {
+impl MultiThreadBase for GdbTarget {
+    fn read_registers(&mut self, regs: &mut LinuxRegs, tid: Tid) -> TargetResult<(), Self> {
         let s = self.session();
-        let gprs = s.regs().map_err(|_| TargetError::NonFatal)?;
-        let xsave = s.xstate();
+        let tid = tid.get() as i32;
+        let gprs = s.regs_of(tid).map_err(|_| TargetError::NonFatal)?;
+        let xsave = s.xstate_of(tid);
         *regs = LinuxRegs::from_kernel(&gprs, xsave.as_deref());
         Ok(())
     }
 
-    fn write_registers(&mut self, _regs: &LinuxRegs) -> TargetResult<(), Self> {
+    fn write_registers(&mut self, _regs: &LinuxRegs, _tid: Tid) -> TargetResult<(), Self> {
         // A replay follows the recording: changing it would make it diverge.
         Err(TargetError::NonFatal)
     }
 
-    fn read_addrs(&mut self, start: u64, data: &mut [u8]) -> TargetResult<usize, Self> {
+    /// Threads share memory: any thread's view is the process's.
+    fn read_addrs(&mut self, start: u64, data: &mut [u8], _tid: Tid) -> TargetResult<usize, Self> {
         let s = self.session();
         // Read page by page so a range running into unmapped memory returns what exists.
         let mut done = 0;
@@ -248,51 +268,106 @@ impl SingleThreadBase for GdbTarget {
         Ok(done)
     }
 
-    fn write_addrs(&mut self, _start: u64, _data: &[u8]) -> TargetResult<(), Self> {
+    fn write_addrs(&mut self, _start: u64, _data: &[u8], _tid: Tid) -> TargetResult<(), Self> {
         Err(TargetError::NonFatal)
     }
 
-    fn support_resume(&mut self) -> Option<SingleThreadResumeOps<'_, Self>> {
+    fn list_active_threads(
+        &mut self,
+        thread_is_active: &mut dyn FnMut(Tid),
+    ) -> Result<(), Self::Error> {
+        for t in self.session().threads() {
+            thread_is_active(gdb_tid(t));
+        }
+        Ok(())
+    }
+
+    fn is_thread_alive(&mut self, tid: Tid) -> Result<bool, Self::Error> {
+        Ok(self.session().threads().contains(&(tid.get() as i32)))
+    }
+
+    fn support_resume(&mut self) -> Option<MultiThreadResumeOps<'_, Self>> {
         Some(self)
     }
 }
 
-impl SingleThreadResume for GdbTarget {
-    fn resume(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
+/// The replay runs every thread as recorded: "continue" lets it go on until any
+/// focus thread stops; "step" single-steps one thread while the others run their
+/// recorded course around it.
+impl MultiThreadResume for GdbTarget {
+    fn resume(&mut self) -> Result<(), Self::Error> {
+        self.resume = Some(match self.step_thread.take() {
+            Some(t) => {
+                self.session().select_thread(t.get() as i32);
+                Resume::Step
+            }
+            None => Resume::Continue,
+        });
+        Ok(())
+    }
+
+    fn clear_resume_actions(&mut self) -> Result<(), Self::Error> {
+        self.step_thread = None;
+        Ok(())
+    }
+
+    fn set_resume_action_continue(
+        &mut self,
+        _tid: Tid,
+        _signal: Option<Signal>,
+    ) -> Result<(), Self::Error> {
         // Signals are delivered as recorded, whatever gdb passes on.
-        self.resume = Some(Resume::Continue);
         Ok(())
     }
 
-    fn support_single_step(&mut self) -> Option<SingleThreadSingleStepOps<'_, Self>> {
+    fn support_single_step(&mut self) -> Option<MultiThreadSingleStepOps<'_, Self>> {
         Some(self)
     }
 
-    fn support_reverse_cont(&mut self) -> Option<ReverseContOps<'_, (), Self>> {
+    fn support_reverse_cont(&mut self) -> Option<ReverseContOps<'_, Tid, Self>> {
         Some(self)
     }
 
-    fn support_reverse_step(&mut self) -> Option<ReverseStepOps<'_, (), Self>> {
+    fn support_reverse_step(&mut self) -> Option<ReverseStepOps<'_, Tid, Self>> {
+        Some(self)
+    }
+
+    fn support_scheduler_locking(&mut self) -> Option<MultiThreadSchedulerLockingOps<'_, Self>> {
         Some(self)
     }
 }
 
-impl SingleThreadSingleStep for GdbTarget {
-    fn step(&mut self, _signal: Option<Signal>) -> Result<(), Self::Error> {
-        self.resume = Some(Resume::Step);
+/// gdb steps one thread with the others held (stepping over a breakpoint). A
+/// replay cannot hold threads back from their recorded course: the other
+/// threads' recorded events before the step still happen (they may stop at
+/// breakpoints first, which gdb handles as a stop in another thread).
+impl MultiThreadSchedulerLocking for GdbTarget {
+    fn set_resume_action_scheduler_lock(&mut self) -> Result<(), Self::Error> {
         Ok(())
     }
 }
 
-impl ReverseCont<()> for GdbTarget {
+impl MultiThreadSingleStep for GdbTarget {
+    fn set_resume_action_step(
+        &mut self,
+        tid: Tid,
+        _signal: Option<Signal>,
+    ) -> Result<(), Self::Error> {
+        self.step_thread = Some(tid);
+        Ok(())
+    }
+}
+
+impl ReverseCont<Tid> for GdbTarget {
     fn reverse_cont(&mut self) -> Result<(), Self::Error> {
         self.resume = Some(Resume::ReverseContinue);
         Ok(())
     }
 }
 
-impl ReverseStep<()> for GdbTarget {
-    fn reverse_step(&mut self, _tid: ()) -> Result<(), Self::Error> {
+impl ReverseStep<Tid> for GdbTarget {
+    fn reverse_step(&mut self, tid: Tid) -> Result<(), Self::Error> {
+        self.session().select_thread(tid.get() as i32);
         self.resume = Some(Resume::ReverseStep);
         Ok(())
     }
@@ -559,8 +634,16 @@ impl GdbServer {
         ) else {
             return "E01".into();
         };
+        // The thread is "pPID.TID" or "TID" (hex); without one, the current thread.
         let s = self.target.session();
-        match crate::tls::tls_address(s, lm, offset) {
+        let thread = parts
+            .first()
+            .map(|t| t.rsplit('.').next().unwrap_or(t))
+            .and_then(|t| i32::from_str_radix(t.trim_start_matches('p'), 16).ok())
+            .filter(|&t| t > 0)
+            .or_else(|| s.current_thread())
+            .unwrap_or(0);
+        match crate::tls::tls_address(s, thread, lm, offset) {
             Some(addr) => format!("{addr:x}"),
             None => "E01".into(),
         }

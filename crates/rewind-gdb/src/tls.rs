@@ -52,7 +52,7 @@ fn module_has_tls(s: &Session, lm: u64, is_main: bool, auxv: &[u8]) -> Option<bo
 
 /// The address of the thread-local variable at `offset` in the TLS block of the
 /// module whose link map is `lm`.
-pub fn tls_address(s: &Session, lm: u64, offset: u64) -> Option<u64> {
+pub fn tls_address(s: &Session, thread: rewind_trace::Tid, lm: u64, offset: u64) -> Option<u64> {
     let auxv = s.focus_auxv()?;
     // Walk back to the head of the link-map list (the main program).
     let mut head = lm;
@@ -82,7 +82,7 @@ pub fn tls_address(s: &Session, lm: u64, offset: u64) -> Option<u64> {
     if cur != lm || modid == 0 {
         return None;
     }
-    let tp = s.regs().ok()?.fs_base;
+    let tp = s.regs_of(thread).ok()?.fs_base;
     let dtv = word(s, tp + 8)?;
     let block = word(s, dtv + 16 * modid)?;
     if block == 0 || block == u64::MAX {

@@ -1,7 +1,8 @@
 //! Debugging a replay: breakpoints, watchpoints, stepping, and going backwards.
 //!
 //! One recorded process is the *focus*; a debugger (the gdb server) is called back
-//! whenever the focus stops for it. The rest of the replay runs as in autopilot.
+//! whenever one of its threads stops for it (that thread becomes the *current*
+//! one). The rest of the replay runs as in autopilot.
 //!
 //! Going backwards re-runs the replay from the start (a fresh session) to find the
 //! point to stop at, then runs again to that point. A point in time is a
@@ -70,6 +71,8 @@ pub trait Debugger {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Position {
     pub event: u64,
+    /// The focus thread (recorded tid) the registers are of.
+    pub tid: Tid,
     pub regs: Regs,
     /// Hash of the top of the stack: tells apart loop iterations whose registers
     /// repeat but whose locals (say, a loop counter in an unoptimised frame) do not.
@@ -169,8 +172,12 @@ pub(crate) enum Until {
 
 /// Debugging state of one replay session.
 pub(crate) struct Ctl {
-    /// The focus's recorded tid.
+    /// The focus's recorded pid.
     pub focus: Option<Tid>,
+    /// The focus thread that stopped last (or the debugger selected).
+    pub current: Option<Tid>,
+    /// The thread the pending stop belongs to.
+    pub pending_tid: Option<Tid>,
     /// The event after which the focus starts (its last execve).
     pub start_event: u64,
     pub started: bool,
@@ -231,6 +238,8 @@ impl Ctl {
     ) -> Ctl {
         Ctl {
             focus: Some(focus),
+            current: Some(focus),
+            pending_tid: None,
             start_event,
             started: false,
             points,
@@ -264,6 +273,7 @@ fn debug_log() -> bool {
 }
 
 const SI_KERNEL: i32 = 0x80;
+const CLONE_THREAD: u64 = 0x10000;
 const TRAP_TRACE: i32 = 2;
 const TRAP_HWBKPT: i32 = 4;
 /// offsetof(struct user, u_debugreg) on x86-64.
@@ -300,18 +310,71 @@ impl Session {
         self.dbg.as_mut().expect("debug session")
     }
 
+    /// Whether `tid` is a thread of the focus process (once it has started).
     pub(crate) fn is_focus(&self, tid: Tid) -> bool {
-        self.dbg
-            .as_ref()
-            .is_some_and(|d| d.started && d.focus == Some(tid))
+        self.dbg.as_ref().is_some_and(|d| {
+            d.started
+                && d.focus.is_some_and(|f| self.tasks.get(&tid).is_some_and(|t| t.rec_tgid == f))
+        })
     }
 
+    /// Real tids of the focus's live threads.
+    fn focus_reals(&self) -> Vec<i32> {
+        let Some(f) = self.dbg.as_ref().and_then(|d| d.focus) else {
+            return Vec::new();
+        };
+        self.tasks
+            .values()
+            .filter(|t| t.rec_tgid == f && t.exited.is_none())
+            .map(|t| t.real)
+            .collect()
+    }
+
+    /// The current thread's real tid (or, if it is gone, another focus thread's).
     fn focus_real(&self) -> Option<i32> {
         let d = self.dbg.as_ref()?;
-        self.tasks.get(&d.focus?).map(|t| t.real)
+        let current = d.current.and_then(|c| self.tasks.get(&c));
+        match current {
+            Some(t) if t.exited.is_none() => Some(t.real),
+            _ => {
+                let f = d.focus?;
+                self.tasks
+                    .get(&f)
+                    .filter(|t| t.exited.is_none())
+                    .or_else(|| self.tasks.values().find(|t| t.rec_tgid == f && t.exited.is_none()))
+                    .map(|t| t.real)
+            }
+        }
     }
 
-    /// Registers of the focus.
+    /// The focus's live threads (recorded tids), in creation order.
+    pub fn threads(&self) -> Vec<Tid> {
+        let mut ts: Vec<Tid> = self
+            .tasks
+            .iter()
+            .filter(|(&t, task)| self.is_focus(t) && task.exited.is_none())
+            .map(|(&t, _)| t)
+            .collect();
+        ts.sort_by_key(|t| self.tasks[t].real);
+        ts
+    }
+
+    /// The thread registers and memory are read from (recorded tid).
+    pub fn current_thread(&self) -> Option<Tid> {
+        let real = self.focus_real()?;
+        self.tasks.iter().find(|(_, t)| t.real == real).map(|(&t, _)| t)
+    }
+
+    /// Selects the thread whose registers [`Session::regs`] returns (gdb's `thread N`).
+    pub fn select_thread(&mut self, tid: Tid) -> bool {
+        if !self.threads().contains(&tid) {
+            return false;
+        }
+        self.ctl().current = Some(tid);
+        true
+    }
+
+    /// Registers of the current focus thread.
     pub fn regs(&self) -> std::io::Result<Regs> {
         let real = self
             .focus_real()
@@ -319,9 +382,33 @@ impl Session {
         pt::get_regs(real)
     }
 
-    /// Raw XSAVE area of the focus (FPU, SSE, AVX state).
+    /// Real tid of a live focus thread.
+    fn thread_real(&self, tid: Tid) -> Option<i32> {
+        self.tasks
+            .get(&tid)
+            .filter(|t| self.is_focus(tid) && t.exited.is_none())
+            .map(|t| t.real)
+    }
+
+    /// Registers of focus thread `tid`.
+    pub fn regs_of(&self, tid: Tid) -> std::io::Result<Regs> {
+        let real = self
+            .thread_real(tid)
+            .ok_or_else(|| std::io::Error::other("no such thread"))?;
+        pt::get_regs(real)
+    }
+
+    /// Raw XSAVE area of the current focus thread (FPU, SSE, AVX state).
     pub fn xstate(&self) -> Option<Vec<u8>> {
-        let real = self.focus_real()?;
+        self.xstate_of_real(self.focus_real()?)
+    }
+
+    /// Raw XSAVE area of focus thread `tid`.
+    pub fn xstate_of(&self, tid: Tid) -> Option<Vec<u8>> {
+        self.xstate_of_real(self.thread_real(tid)?)
+    }
+
+    fn xstate_of_real(&self, real: i32) -> Option<Vec<u8>> {
         let mut buf = vec![0u8; 16384];
         let mut iov = libc::iovec {
             iov_base: buf.as_mut_ptr().cast(),
@@ -470,14 +557,11 @@ impl Session {
         }
     }
 
-    fn apply_watchpoints(&mut self) -> std::io::Result<()> {
-        let Some(real) = self.focus_real() else {
-            return Ok(());
-        };
+    /// Programs the debug registers of every focus thread.
+    pub(crate) fn apply_watchpoints(&mut self) -> std::io::Result<()> {
         let wps = self.ctl().points.watchpoints.clone();
         let mut dr7 = 0u64;
         for (i, w) in wps.iter().enumerate() {
-            poke_debugreg(real, i, w.addr)?;
             let rw = match w.kind {
                 WatchKind::Write => 0b01,
                 WatchKind::Read | WatchKind::Access => 0b11,
@@ -491,10 +575,16 @@ impl Session {
             dr7 |= 1 << (i * 2);
             dr7 |= (rw | len << 2) << (16 + i * 4);
         }
-        if debug_log() {
-            eprintln!("rewind-debug: watchpoints {wps:?} dr7 {dr7:#x} in {real}");
+        for real in self.focus_reals() {
+            for (i, w) in wps.iter().enumerate() {
+                poke_debugreg(real, i, w.addr)?;
+            }
+            if debug_log() {
+                eprintln!("rewind-debug: watchpoints {wps:?} dr7 {dr7:#x} in {real}");
+            }
+            poke_debugreg(real, 7, dr7)?;
         }
-        poke_debugreg(real, 7, dr7)
+        Ok(())
     }
 
     /// The search for the last breakpoint/watchpoint stop reached its end point:
@@ -577,6 +667,8 @@ impl Session {
 
     /// Called when the focus has just started (its last execve is replayed).
     pub(crate) fn focus_started(&mut self) -> Result<()> {
+        let focus = self.ctl().focus;
+        self.ctl().current = focus;
         self.refresh_breakpoints();
         let r = self.apply_watchpoints();
         self.io(r)?;
@@ -610,6 +702,7 @@ impl Session {
         };
         Some(Position {
             event: self.event,
+            tid: self.current_thread()?,
             regs,
             stack_hash: fnv1a(&stack),
         })
@@ -717,6 +810,7 @@ impl Session {
                 let Some(p) = pos else { return Ok(()) };
                 if !reached {
                     if p == anchor {
+                        self.ctl().current = Some(p.tid);
                         self.ctl().goal = Goal::CountSteps {
                             anchor,
                             until,
@@ -760,6 +854,7 @@ impl Session {
                 let Some(p) = pos else { return Ok(()) };
                 if !reached {
                     if Target::At(p) == target {
+                        self.ctl().current = Some(p.tid);
                         if steps == 0 {
                             self.ctl().goal = Goal::Interactive;
                             self.clear_temp();
@@ -899,13 +994,21 @@ impl Session {
 
     /// Whether the focus should take a single step rather than run.
     pub(crate) fn focus_stepping(&self, tid: Tid) -> bool {
-        self.is_focus(tid) && self.dbg.as_ref().is_some_and(|d| d.stepping)
+        self.is_focus(tid)
+            && self
+                .dbg
+                .as_ref()
+                .is_some_and(|d| d.stepping && d.current == Some(tid))
     }
 
     /// Before the focus runs: deliver a pending report; step over a breakpoint
     /// under the instruction pointer.
     pub(crate) fn before_focus_runs(&mut self, tid: Tid) -> Result<bool> {
         if let Some(why) = self.ctl().pending.take() {
+            let ctl = self.ctl();
+            if let Some(t) = ctl.pending_tid.take() {
+                ctl.current = Some(t);
+            }
             self.report(why)?;
         }
         let real = self.task(tid)?.real;
@@ -921,12 +1024,14 @@ impl Session {
         if !self.is_focus(tid) {
             return;
         }
-        let stepping = self.ctl().stepping;
+        let stepping = self.focus_stepping(tid);
         let event_points = self.ctl().wants_event_points();
         if stepping {
             self.ctl().pending = Some(StopReason::Step);
+            self.ctl().pending_tid = Some(tid);
         } else if event_points && self.ctl().pending.is_none() {
             self.ctl().pending = Some(StopReason::Arrived);
+            self.ctl().pending_tid = Some(tid);
         }
     }
 
@@ -977,6 +1082,7 @@ impl Session {
         if let Some((addr, kind)) = hit {
             if kind != WatchKind::Read {
                 self.ctl().pending = Some(StopReason::Watch { addr, kind });
+                self.ctl().pending_tid = Some(tid);
             }
         }
     }
@@ -990,11 +1096,9 @@ impl Session {
         stepped: bool,
     ) -> Result<Option<Stop>> {
         let Stop::SigTrap(code) = stop else {
-            if stepped && matches!(stop, Stop::Trap(..)) {
-                // An emulated RDTSC/CPUID completes the step once replayed.
-            }
             return Ok(Some(stop));
         };
+        self.ctl().current = Some(tid);
         let real = self.task(tid)?.real;
         let r = pt::get_regs(real);
         let mut regs = self.io(r)?;
@@ -1117,7 +1221,9 @@ pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result
                 starts.insert(*tid, (n, exe.clone()));
                 running.insert(*tid, exe.clone());
             }
-            Event::NewTask { tid, child, .. } => {
+            Event::NewTask {
+                tid, child, flags, ..
+            } if flags & CLONE_THREAD == 0 => {
                 if let Some(exe) = running.get(tid).cloned() {
                     starts.insert(*child, (n, exe.clone()));
                     running.insert(*child, exe);
@@ -1154,13 +1260,15 @@ impl Session {
     /// A synchronous signal is about to be delivered to the focus.
     pub(crate) fn signal_stop(&mut self, tid: Tid, signo: i32) -> Result<()> {
         if self.is_focus(tid) && matches!(self.ctl().goal, Goal::Interactive) {
+            self.ctl().current = Some(tid);
             return self.report(StopReason::Signal(signo));
         }
         Ok(())
     }
 
-    /// The focus process ended.
-    pub(crate) fn focus_exited(&mut self, status: i32) -> Result<()> {
+    /// The focus process ended (`tid` was its last thread).
+    pub(crate) fn focus_exited(&mut self, tid: Tid, status: i32) -> Result<()> {
+        self.ctl().current = Some(tid);
         self.report(StopReason::Exited(status))
     }
 }

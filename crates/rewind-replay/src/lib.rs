@@ -415,8 +415,9 @@ impl Session {
                 } else {
                     let path = self.files.path_of(&exe);
                     let event = self.event;
-                    let task = exec::spawn_initial(&path, &self.header)
+                    let mut task = exec::spawn_initial(&path, &self.header)
                         .map_err(|what| ReplayError::Failed { event, what })?;
+                    task.rec_tgid = tid;
                     let real = task.real;
                     self.tasks.insert(tid, task);
                     real
@@ -567,8 +568,10 @@ impl Session {
             }
         };
         let mut task = Task::new(real_child);
+        task.rec_tgid = child;
         if regs.orig_rax == libc::SYS_clone as u64 && regs.rdi & CLONE_THREAD != 0 {
             task.tgid = self.task(tid)?.tgid;
+            task.rec_tgid = self.task(tid)?.rec_tgid;
         }
         let r = task.wait_initial_stop();
         self.io(r)?;
@@ -586,6 +589,11 @@ impl Session {
             if d.focus == Some(child) && d.start_event == self.event {
                 d.started = true;
                 self.focus_started()?;
+            } else if self.is_focus(child) {
+                // A new thread of the focus: watchpoints live in each thread's
+                // debug registers.
+                let r = self.apply_watchpoints();
+                self.io(r)?;
             }
         }
         self.task(tid)?.mid_syscall = Some(regs);
@@ -634,60 +642,100 @@ impl Session {
         stack_hash: u64,
     ) -> Result<()> {
         let real = self.task(tid)?.real;
+        let addr = want.rip;
         let want_cmp = pt::comparable_regs(want);
         let at_point = |regs: &rewind_trace::Regs| -> bool {
             pt::comparable_regs(regs) == want_cmp
                 && pt::preempt_key(real, regs).ok() == Some((fpu_hash, stack_hash))
         };
-        let r = pt::get_regs(real);
-        let regs = self.io(r)?;
-        if at_point(&regs) {
-            return Ok(());
-        }
-        let addr = want.rip;
-        let r = pt::read_mem(real, addr, 1);
-        let orig = self.io(r)?[0];
+        let unexpected = |s: &Session, what: String| {
+            s.diverged(
+                tid,
+                format!("to reach the point it was preempted at ({addr:#x})"),
+                what,
+            )
+        };
+        let debugged = self.is_focus(tid);
+        // The debugger's breakpoints: address -> original byte.
+        let user_bp = |s: &Session, a: u64| {
+            s.dbg
+                .as_ref()
+                .filter(|_| debugged)
+                .and_then(|d| d.inserted.get(&a).copied())
+        };
         loop {
-            let r = pt::write_mem(real, addr, &[0xcc]);
-            self.io(r)?;
-            let stop = self.task(tid)?.advance().map_err(|e| self.lost(tid, e));
-            let r = pt::write_mem(real, addr, &[orig]);
-            self.io(r)?;
-            match stop? {
-                Stop::SigTrap(_) => {}
-                other => {
-                    return Err(self.diverged(
-                        tid,
-                        format!("to reach the preemption point at {addr:#x}"),
-                        format!("the program {}", other.describe()),
-                    ))
-                }
+            let r = pt::get_regs(real);
+            let regs = self.io(r)?;
+            if at_point(&regs) {
+                return Ok(());
             }
+            if debugged && user_bp(self, regs.rip).is_some() {
+                // Resuming on a debugger breakpoint: execute the real instruction.
+                match self.step_over_breakpoint(tid)? {
+                    Some(stop) => {
+                        if let Some(other) = self.focus_stop(tid, stop, false)? {
+                            return Err(unexpected(self, format!("the program {}", other.describe())));
+                        }
+                    }
+                    None => return Err(unexpected(self, "the program reached a syscall".into())),
+                }
+                continue;
+            }
+            let ours = user_bp(self, addr).is_none();
+            let orig = match user_bp(self, addr) {
+                Some(b) => b,
+                None => {
+                    let r = pt::read_mem(real, addr, 1);
+                    self.io(r)?[0]
+                }
+            };
+            if ours {
+                let r = pt::write_mem(real, addr, &[0xcc]);
+                self.io(r)?;
+            }
+            let stop = self.task(tid)?.advance().map_err(|e| self.lost(tid, e));
+            if ours {
+                let r = pt::write_mem(real, addr, &[orig]);
+                self.io(r)?;
+            }
+            let code = match stop? {
+                Stop::SigTrap(code) => code,
+                other => return Err(unexpected(self, format!("the program {}", other.describe()))),
+            };
             let r = pt::get_regs(real);
             let mut regs = self.io(r)?;
             if regs.rip != addr + 1 {
-                return Err(self.diverged(
-                    tid,
-                    format!("to reach the preemption point at {addr:#x}"),
-                    format!("the program trapped at {:#x}", regs.rip),
-                ));
+                // A debugger breakpoint or watchpoint on the way.
+                if debugged {
+                    match self.focus_stop(tid, Stop::SigTrap(code), false)? {
+                        None => continue,
+                        Some(other) => {
+                            return Err(unexpected(self, format!("the program {}", other.describe())))
+                        }
+                    }
+                }
+                return Err(unexpected(self, format!("the program trapped at {:#x}", regs.rip)));
             }
-            regs.rip = addr;
-            let r = pt::set_regs(real, &regs);
-            self.io(r)?;
+            if ours {
+                regs.rip = addr;
+                let r = pt::set_regs(real, &regs);
+                self.io(r)?;
+            } else {
+                // It is the debugger's breakpoint: report the hit (that also
+                // puts the instruction pointer back on it).
+                self.focus_stop(tid, Stop::SigTrap(code), false)?;
+                let r = pt::get_regs(real);
+                regs = self.io(r)?;
+            }
             if at_point(&regs) {
                 return Ok(());
             }
             // Not this visit: execute the instruction and look again.
-            let s = self.task(tid)?.single_step();
-            match self.io(s)? {
-                Stop::SigTrap(_) => {}
-                other => {
-                    return Err(self.diverged(
-                        tid,
-                        format!("to reach the preemption point at {addr:#x}"),
-                        format!("the program {}", other.describe()),
-                    ))
+            if ours {
+                let s = self.task(tid)?.single_step();
+                match self.io(s)? {
+                    Stop::SigTrap(_) => {}
+                    other => return Err(unexpected(self, format!("the program {}", other.describe()))),
                 }
             }
         }
@@ -755,14 +803,16 @@ impl Session {
             }
         };
         let was_focus = self.is_focus(tid);
-        let tgid = self.task(tid)?.tgid;
+        let (tgid, rec_tgid) = (self.task(tid)?.tgid, self.task(tid)?.rec_tgid);
         self.tasks.remove(&tid);
+        // The focus process ends with its last thread.
+        let was_focus = was_focus && !self.tasks.values().any(|t| t.rec_tgid == rec_tgid);
         if libc::WIFSIGNALED(got) {
             // A fatal signal takes the whole process.
             self.mark_dying(tgid);
         }
         if was_focus && got == status {
-            self.focus_exited(status)?;
+            self.focus_exited(tid, status)?;
         }
         if got != status {
             return Err(self.diverged(
@@ -1069,7 +1119,9 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
             })?;
             s.reader.skip_to(c.pos)?;
             s.event = c.event;
-            s.tasks.insert(focus_tid, task::Task::new(restored));
+            let mut task = task::Task::new(restored);
+            task.rec_tgid = focus_tid;
+            s.tasks.insert(focus_tid, task);
             ctl.started = true;
             ctl.restored_at = Some(c.event);
             ctl.inserted = c.inserted.clone();

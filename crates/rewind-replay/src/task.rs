@@ -9,7 +9,10 @@ const SI_KERNEL: i32 = 0x80;
 pub struct Task {
     /// The task's real tid in this replay.
     pub real: i32,
+    /// Its real process id in this replay.
     pub tgid: i32,
+    /// Its process id in the recording.
+    pub rec_tgid: i32,
     /// Between syscall-entry and syscall-exit stops.
     pub in_syscall: bool,
     /// Stopped inside a fork-like syscall (at its ptrace event), entry registers kept.
@@ -66,6 +69,7 @@ impl Task {
         Task {
             real,
             tgid: real,
+            rec_tgid: 0,
             in_syscall: false,
             mid_syscall: None,
             inject: 0,
