@@ -1061,3 +1061,149 @@ fn monitor_checkpoints_reports_memory() {
     assert_gdb_ok(&r);
     assert_in_order(&r, &["automatic checkpoints,", "MiB of private memory"]);
 }
+
+// ---------------------------------------------------------------------------
+// Threads.
+
+/// The breakpoint hits `Thread N hit Breakpoint 1, note_turn (id=I, value=V)` in
+/// gdb's output, as (N, I, V), in order.
+fn note_turn_hits(r: &Run) -> Vec<(u32, u32, u32)> {
+    let out = r.stdout_str();
+    out.lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("Thread ")?;
+            let (thread, rest) = rest.split_once(" hit Breakpoint 1, note_turn (id=")?;
+            let (id, rest) = rest.split_once(", value=")?;
+            let value = rest.split(')').next()?;
+            Some((thread.parse().ok()?, id.parse().ok()?, value.parse().ok()?))
+        })
+        .collect()
+}
+
+/// A breakpoint in code two worker threads run: every hit names its thread,
+/// `info threads` lists them, `thread 1` switches to main with its own stack,
+/// and reverse-continue walks the hits back in order across thread switches.
+#[test]
+fn threads_breakpoints_switching_and_reverse() {
+    let p = record_program("gdb_threads", &[], 0);
+    let mut lines = vec!["break note_turn".to_string()];
+    lines.extend(std::iter::repeat_n("continue".to_string(), 6));
+    lines.extend([
+        "info threads".into(),
+        "thread 1".into(),
+        "bt".into(),
+        "echo MARK-REVERSE\\n".into(),
+    ]);
+    lines.extend(std::iter::repeat_n("reverse-continue".to_string(), 5));
+    lines.push("info threads".into());
+    let r = gdb_replay(&p.fx, &p.trace, &[], &lines);
+    assert_gdb_ok(&r);
+    let out = r.stdout_str();
+    let hits = note_turn_hits(&r);
+    assert_eq!(
+        hits.len(),
+        11,
+        "6 hits forwards, 5 backwards:\n{}",
+        full(&r)
+    );
+    let (fwd, back) = hits.split_at(6);
+    // Both workers took their three turns; the values are the running counter.
+    let mut ids: Vec<u32> = fwd.iter().map(|h| h.1).collect();
+    ids.sort();
+    assert_eq!(ids, [10, 10, 10, 20, 20, 20], "{}", full(&r));
+    let mut counter = 0;
+    for &(_, id, value) in fwd {
+        counter += id;
+        assert_eq!(value, counter, "hits out of order:\n{}", full(&r));
+    }
+    // Two different gdb threads, one per worker.
+    let threads: std::collections::BTreeSet<u32> = fwd.iter().map(|h| h.0).collect();
+    assert_eq!(threads.len(), 2, "{}", full(&r));
+    assert!(
+        !threads.contains(&1),
+        "the main thread never runs note_turn"
+    );
+    // Backwards: the earlier hits, latest first, crossing from one worker's
+    // turns to the other's. (gdb renumbers a thread that reappears going
+    // backwards after it exited, so compare the turns, not gdb's numbers.)
+    let turns = |h: &[(u32, u32, u32)]| h.iter().map(|t| (t.1, t.2)).collect::<Vec<_>>();
+    let expected: Vec<_> = turns(&fwd[..5]).into_iter().rev().collect();
+    assert_eq!(turns(back), expected, "{}", full(&r));
+    assert!(
+        back.windows(2).any(|w| w[0].1 != w[1].1),
+        "no thread switch backwards:\n{}",
+        full(&r)
+    );
+    // `info threads` marks the stopped worker; main has its own backtrace.
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with('*') && l.contains("note_turn (id=")),
+        "{}",
+        full(&r)
+    );
+    let main_bt = &out
+        [out.find("[Switching to thread 1").expect("thread 1")..out.find("MARK-REVERSE").unwrap()];
+    assert!(main_bt.contains(" main ()"), "main's stack:\n{}", full(&r));
+    assert!(!main_bt.contains("note_turn"), "{}", full(&r));
+}
+
+/// A watchpoint set while main runs fires for the writes of both workers, and
+/// going backwards undoes them in order.
+#[test]
+fn threads_watchpoint_in_every_thread() {
+    let p = record_program("gdb_threads", &[], 0);
+    let mut lines: Vec<String> = ["break main", "continue", "watch counter"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    lines.extend(std::iter::repeat_n("continue".to_string(), 6));
+    lines.extend(std::iter::repeat_n("reverse-continue".to_string(), 2));
+    let r = gdb_replay(&p.fx, &p.trace, &[], &lines);
+    assert_gdb_ok(&r);
+    let out = r.stdout_str();
+    // (old, new) of every change gdb reported.
+    let changes: Vec<(u32, u32)> = out
+        .split("Old value = ")
+        .skip(1)
+        .filter_map(|c| {
+            let (old, rest) = c.split_once("\nNew value = ")?;
+            let new = rest.lines().next()?;
+            Some((old.trim().parse().ok()?, new.trim().parse().ok()?))
+        })
+        .collect();
+    assert_eq!(
+        changes.len(),
+        8,
+        "6 changes forwards, 2 backwards:\n{}",
+        full(&r)
+    );
+    let mut value = 0;
+    let mut steps = Vec::new();
+    for &(old, new) in &changes[..6] {
+        assert_eq!(old, value, "{}", full(&r));
+        steps.push(new - old);
+        value = new;
+    }
+    steps.sort();
+    assert_eq!(
+        steps,
+        [10, 10, 10, 20, 20, 20],
+        "both workers' writes: {}",
+        full(&r)
+    );
+    assert_eq!(changes[6], (changes[5].1, changes[5].0), "{}", full(&r));
+    assert_eq!(changes[7], (changes[4].1, changes[4].0), "{}", full(&r));
+    let watch_threads: std::collections::BTreeSet<&str> = out
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("Thread ")?
+                .split_once(" hit Hardware watchpoint")
+        })
+        .map(|(t, _)| t)
+        .collect();
+    assert!(
+        watch_threads.len() >= 2,
+        "writes seen in two threads:\n{}",
+        full(&r)
+    );
+}

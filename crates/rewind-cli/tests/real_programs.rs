@@ -321,13 +321,7 @@ for (let n = 1; n <= 3; n++) {
 }
 "#;
     let trace = fx.trace("trace");
-    roundtrip_at(
-        &fx,
-        &trace,
-        &argv(["node", "-e", script]),
-        None,
-        OK_NONDET,
-    );
+    roundtrip_at(&fx, &trace, &argv(["node", "-e", script]), None, OK_NONDET);
     assert_threads(&fx, &trace, 4);
 }
 

@@ -274,7 +274,9 @@ impl Recorder {
         let holders: Vec<Tid> = self.groups.values().filter_map(|g| g.holder).collect();
         let mut next: Option<u64> = None;
         for h in holders {
-            let Some(t) = self.tasks.get(&h) else { continue };
+            let Some(t) = self.tasks.get(&h) else {
+                continue;
+            };
             if t.interrupt_sent || t.exiting {
                 continue;
             }
@@ -300,7 +302,9 @@ impl Recorder {
         let now = pt::monotonic_ns();
         let holders: Vec<Tid> = self.groups.values().filter_map(|g| g.holder).collect();
         for h in holders {
-            let Some(t) = self.tasks.get(&h) else { continue };
+            let Some(t) = self.tasks.get(&h) else {
+                continue;
+            };
             if t.interrupt_sent || t.exiting {
                 continue;
             }

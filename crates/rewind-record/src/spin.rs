@@ -12,7 +12,9 @@
 //! recording stopped at. A loop that makes progress (a counter in a register or in
 //! memory) is not preempted: it runs to its next syscall.
 
-use iced_x86::{Code, Decoder, DecoderOptions, FlowControl, InstructionInfoFactory, OpAccess, Register};
+use iced_x86::{
+    Code, Decoder, DecoderOptions, FlowControl, InstructionInfoFactory, OpAccess, Register,
+};
 use rewind_ptrace::{self as pt, Tid, WaitStatus};
 use rewind_ptrace::{comparable_regs as comparable, fpu_hash};
 use rewind_trace::{fnv1a, Regs, PREEMPT_STACK_BYTES};
@@ -88,7 +90,10 @@ pub fn check(tid: Tid) -> std::io::Result<SpinCheck> {
         for m in info.info(&insn).used_memory() {
             if !matches!(
                 m.access(),
-                OpAccess::Write | OpAccess::CondWrite | OpAccess::ReadWrite | OpAccess::ReadCondWrite
+                OpAccess::Write
+                    | OpAccess::CondWrite
+                    | OpAccess::ReadWrite
+                    | OpAccess::ReadCondWrite
             ) {
                 continue;
             }
@@ -133,8 +138,26 @@ fn must_not_step(insn: &iced_x86::Instruction) -> bool {
         FlowControl::Interrupt | FlowControl::Exception
     ) || matches!(
         insn.mnemonic(),
-        Syscall | Sysenter | Int | Int1 | Int3 | Into | Rdtsc | Rdtscp | Cpuid | Rdrand | Rdseed
-            | Rdpid | Rdpmc | Xbegin | Xend | Xabort | Hlt | Ud0 | Ud1 | Ud2
+        Syscall
+            | Sysenter
+            | Int
+            | Int1
+            | Int3
+            | Into
+            | Rdtsc
+            | Rdtscp
+            | Cpuid
+            | Rdrand
+            | Rdseed
+            | Rdpid
+            | Rdpmc
+            | Xbegin
+            | Xend
+            | Xabort
+            | Hlt
+            | Ud0
+            | Ud1
+            | Ud2
     ) || insn.code() == Code::INVALID
 }
 

@@ -314,7 +314,8 @@ impl Session {
     pub(crate) fn is_focus(&self, tid: Tid) -> bool {
         self.dbg.as_ref().is_some_and(|d| {
             d.started
-                && d.focus.is_some_and(|f| self.tasks.get(&tid).is_some_and(|t| t.rec_tgid == f))
+                && d.focus
+                    .is_some_and(|f| self.tasks.get(&tid).is_some_and(|t| t.rec_tgid == f))
         })
     }
 
@@ -341,7 +342,11 @@ impl Session {
                 self.tasks
                     .get(&f)
                     .filter(|t| t.exited.is_none())
-                    .or_else(|| self.tasks.values().find(|t| t.rec_tgid == f && t.exited.is_none()))
+                    .or_else(|| {
+                        self.tasks
+                            .values()
+                            .find(|t| t.rec_tgid == f && t.exited.is_none())
+                    })
                     .map(|t| t.real)
             }
         }
@@ -362,7 +367,10 @@ impl Session {
     /// The thread registers and memory are read from (recorded tid).
     pub fn current_thread(&self) -> Option<Tid> {
         let real = self.focus_real()?;
-        self.tasks.iter().find(|(_, t)| t.real == real).map(|(&t, _)| t)
+        self.tasks
+            .iter()
+            .find(|(_, t)| t.real == real)
+            .map(|(&t, _)| t)
     }
 
     /// Selects the thread whose registers [`Session::regs`] returns (gdb's `thread N`).

@@ -674,7 +674,10 @@ impl Session {
                 match self.step_over_breakpoint(tid)? {
                     Some(stop) => {
                         if let Some(other) = self.focus_stop(tid, stop, false)? {
-                            return Err(unexpected(self, format!("the program {}", other.describe())));
+                            return Err(unexpected(
+                                self,
+                                format!("the program {}", other.describe()),
+                            ));
                         }
                     }
                     None => return Err(unexpected(self, "the program reached a syscall".into())),
@@ -700,7 +703,12 @@ impl Session {
             }
             let code = match stop? {
                 Stop::SigTrap(code) => code,
-                other => return Err(unexpected(self, format!("the program {}", other.describe()))),
+                other => {
+                    return Err(unexpected(
+                        self,
+                        format!("the program {}", other.describe()),
+                    ))
+                }
             };
             let r = pt::get_regs(real);
             let mut regs = self.io(r)?;
@@ -710,11 +718,17 @@ impl Session {
                     match self.focus_stop(tid, Stop::SigTrap(code), false)? {
                         None => continue,
                         Some(other) => {
-                            return Err(unexpected(self, format!("the program {}", other.describe())))
+                            return Err(unexpected(
+                                self,
+                                format!("the program {}", other.describe()),
+                            ))
                         }
                     }
                 }
-                return Err(unexpected(self, format!("the program trapped at {:#x}", regs.rip)));
+                return Err(unexpected(
+                    self,
+                    format!("the program trapped at {:#x}", regs.rip),
+                ));
             }
             if ours {
                 regs.rip = addr;
@@ -735,7 +749,12 @@ impl Session {
                 let s = self.task(tid)?.single_step();
                 match self.io(s)? {
                     Stop::SigTrap(_) => {}
-                    other => return Err(unexpected(self, format!("the program {}", other.describe()))),
+                    other => {
+                        return Err(unexpected(
+                            self,
+                            format!("the program {}", other.describe()),
+                        ))
+                    }
                 }
             }
         }

@@ -289,7 +289,9 @@ impl Fixture {
         let src = programs_dir().join(format!("{name}.c"));
         let out = self.path().join(name);
         let mut cmd = Command::new("cc");
-        cmd.args(["-O1", "-g", "-pthread", "-o"]).arg(&out).arg(&src);
+        cmd.args(["-O1", "-g", "-pthread", "-o"])
+            .arg(&out)
+            .arg(&src);
         let r = run(cmd, None);
         assert!(
             r.status.success(),

@@ -291,7 +291,11 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
 pub fn varied_events(rng: &mut Rng, n: usize) -> Vec<Event> {
     (0..n)
         .map(|i| {
-            let kind = if i % 2 == 0 { i / 2 } else { rng.below(EVENT_KINDS) };
+            let kind = if i % 2 == 0 {
+                i / 2
+            } else {
+                rng.below(EVENT_KINDS)
+            };
             event_of_kind(rng, kind)
         })
         .collect()
