@@ -16,6 +16,7 @@ pub struct TraceSummary {
     /// Tasks (threads) in all processes.
     pub threads: usize,
     pub chaos_seed: Option<u64>,
+    pub branch_counter: Option<String>,
     pub events: u64,
     pub counts: BTreeMap<&'static str, u64>,
     pub duration_ms: Option<f64>,
@@ -43,6 +44,7 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
         processes: 0,
         threads: 0,
         chaos_seed: h.chaos_seed,
+        branch_counter: h.branch_counter.clone(),
         events: 0,
         counts: BTreeMap::new(),
         duration_ms: None,
@@ -141,6 +143,7 @@ pub fn show(dir: &Path, json: bool) -> Result<()> {
             "processes": s.processes,
             "threads": s.threads,
             "chaos_seed": s.chaos_seed,
+            "branch_counter": s.branch_counter,
             "events": s.events,
             "event_counts": s.counts,
             "duration_ms": s.duration_ms,
@@ -174,6 +177,12 @@ pub fn show(dir: &Path, json: bool) -> Result<()> {
         None => println!("mode:       {}", s.mode),
     }
     println!("recorded on: {} / Linux {}", s.cpu, s.kernel);
+    println!(
+        "counters:   {}",
+        s.branch_counter
+            .as_deref()
+            .unwrap_or("no hardware branch counter (not needed)")
+    );
     if let Some(a) = &s.aborted {
         println!("aborted:    {a}");
     }

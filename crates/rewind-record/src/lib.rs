@@ -15,6 +15,7 @@ mod cpu;
 mod exec;
 mod sched;
 mod spin;
+mod ticks;
 
 use anyhow::{anyhow, Context, Result};
 use rewind_ptrace::{self as pt, Tid, TrapInsn, WaitStatus};
@@ -200,6 +201,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         stack_limit: (stack.rlim_cur, stack.rlim_max),
         cpuid_faulting: pt::cpuid_faulting_available(),
         chaos_seed: opts.chaos_seed,
+        branch_counter: ticks::detect(&cpu::cpu_model()),
     };
     let writer = TraceWriter::create(&opts.trace_dir, &header)?;
     install_signal_handlers();

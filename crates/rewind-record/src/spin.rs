@@ -24,6 +24,8 @@ use std::collections::HashMap;
 const MAX_STEPS: usize = 1000;
 
 /// What single-stepping a thread found.
+// One value per watchdog check: boxing the registers buys nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum SpinCheck {
     /// The thread is spinning; it is stopped at a state of the loop.
     Spinning {

@@ -79,6 +79,9 @@ pub struct Header {
     /// Set when the recording varied its scheduling decisions on purpose
     /// (`rewind record --chaos`): the seed it used.
     pub chaos_seed: Option<u64>,
+    /// The hardware branch counter the recording machine offered (rr's "ticks"),
+    /// if any. Recordings do not depend on it (mode says how they were made).
+    pub branch_counter: Option<String>,
 }
 
 /// Everything that can go wrong reading or writing a trace. Messages are one line

@@ -103,6 +103,7 @@ pub fn sample_header() -> Header {
         stack_limit: (8 << 20, u64::MAX),
         cpuid_faulting: true,
         chaos_seed: None,
+        branch_counter: None,
     }
 }
 
@@ -121,6 +122,7 @@ pub fn small_header() -> Header {
         stack_limit: (0, 0),
         cpuid_faulting: false,
         chaos_seed: None,
+        branch_counter: None,
     }
 }
 
