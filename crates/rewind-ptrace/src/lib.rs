@@ -188,6 +188,10 @@ pub fn block_sigchld() {
 /// ([`block_sigchld`]): a stop that happens between the poll and the sleep
 /// leaves SIGCHLD pending, so it is never missed.
 pub fn wait_timeout(deadline_ns: Option<u64>) -> io::Result<Option<(Tid, i32, WaitStatus)>> {
+    if deadline_ns.is_none() {
+        // Nothing to time out: a plain blocking wait is the cheapest.
+        return wait(-1).map(Some);
+    }
     loop {
         if let Some(w) = try_wait(-1)? {
             return Ok(Some(w));

@@ -118,6 +118,13 @@ fn releasable(t: &crate::Task) -> bool {
         && !never_released(t.entry.orig_rax)
 }
 
+/// `REWIND_SCHED_LOG` set: say on stderr what each watchdog check found and how
+/// long it took (read once).
+fn sched_log() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("REWIND_SCHED_LOG").is_some())
+}
+
 /// xorshift64*: scheduling choices for `--chaos` (reproducibility of the choices
 /// does not matter, the trace records what happened).
 pub(crate) struct Chaos(u64);
@@ -334,7 +341,20 @@ impl Recorder {
             // It had just returned from a syscall: a boundary, nothing to mark.
             return self.continue_after_syscall(tid);
         }
-        match spin::check(tid)? {
+        let t0 = pt::monotonic_ns();
+        let found = spin::check(tid)?;
+        if sched_log() {
+            eprintln!(
+                "rewind-sched: check of {tid} took {} us: {}",
+                (pt::monotonic_ns() - t0) / 1000,
+                match &found {
+                    spin::SpinCheck::Spinning { regs, .. } => format!("spinning at {:#x}", regs.rip),
+                    spin::SpinCheck::NotSpinning(why) => why.clone(),
+                    spin::SpinCheck::OtherStop(..) => "other stop".into(),
+                }
+            );
+        }
+        match found {
             spin::SpinCheck::Spinning {
                 regs,
                 fpu_hash,

@@ -21,7 +21,9 @@ use rewind_trace::{fnv1a, Regs, PREEMPT_STACK_BYTES};
 use std::collections::HashMap;
 
 /// Longest loop iteration (in instructions) the search follows.
-const MAX_STEPS: usize = 1000;
+/// Each step is a ptrace round trip (tens of microseconds in a VM): spin loops
+/// are short, so few are needed.
+const MAX_STEPS: usize = 256;
 
 /// What single-stepping a thread found.
 // One value per watchdog check: boxing the registers buys nothing.
@@ -49,14 +51,18 @@ struct Write {
 
 /// Single-steps the stopped thread `tid` looking for a spin loop.
 pub fn check(tid: Tid) -> std::io::Result<SpinCheck> {
-    let mut seen: HashMap<(Regs, u64), usize> = HashMap::new();
+    // Registers -> (step, FPU hash): the FPU state is read only when registers repeat.
+    let mut seen: HashMap<Regs, Vec<(usize, u64)>> = HashMap::new();
     let mut writes: Vec<Write> = Vec::new();
     let mut info = InstructionInfoFactory::new();
     for step in 0..MAX_STEPS {
         let regs = pt::get_regs(tid)?;
+        let key = comparable(&regs);
         let fpu = fpu_hash(&pt::get_fpregs(tid)?);
-        let key = (comparable(&regs), fpu);
-        if let Some(&first) = seen.get(&key) {
+        let repeat = seen
+            .get(&key)
+            .and_then(|v| v.iter().find(|(_, f)| *f == fpu).map(|(step, _)| *step));
+        if let Some(first) = repeat {
             // The same registers again: a spin if the memory the loop wrote is
             // back to what it was when the iteration began.
             let mut checked = HashMap::new();
@@ -78,7 +84,7 @@ pub fn check(tid: Tid) -> std::io::Result<SpinCheck> {
                 stack_hash: fnv1a(&stack),
             });
         }
-        seen.insert(key, step);
+        seen.entry(key).or_default().push((step, fpu));
         let code = read_code(tid, regs.rip);
         let mut decoder = Decoder::with_ip(64, &code, regs.rip, DecoderOptions::NONE);
         let insn = decoder.decode();
