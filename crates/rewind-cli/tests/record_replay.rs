@@ -234,7 +234,15 @@ fn replay_moved_trace() {
 /// says it was a chaos recording.
 #[test]
 fn chaos_recordings_replay() {
-    for name in ["thread_mutex_condvar", "thread_spin", "thread_kill"] {
+    // Short random slices make the watchdog interrupt threads often, also just
+    // as they enter syscalls (an interrupt must not break a blocking syscall).
+    for name in [
+        "thread_mutex_condvar",
+        "thread_mutex_condvar",
+        "thread_mutex_condvar",
+        "thread_spin",
+        "thread_kill",
+    ] {
         let fx = Fixture::new();
         let exe = fx.compile(name);
         let trace = fx.trace("trace");

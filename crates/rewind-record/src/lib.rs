@@ -141,6 +141,9 @@ pub(crate) struct Task {
     stuck_since: Option<u64>,
     /// Told the user it cannot be preempted.
     warned: bool,
+    /// Entry registers of a syscall skipped because the watchdog's interrupt was
+    /// pending (it would have broken the syscall): the task makes it again.
+    redo: Option<rewind_trace::Regs>,
 }
 
 pub(crate) struct Recorder {
@@ -573,6 +576,16 @@ impl Recorder {
     fn on_syscall_entry(&mut self, tid: Tid, mut regs: rewind_trace::Regs) -> Result<()> {
         let task = self.task(tid);
         task.in_syscall = true;
+        if task.interrupt_sent {
+            // The watchdog's PTRACE_INTERRUPT crossed this syscall: still pending,
+            // it would cut a blocking syscall short (-ERESTARTSYS, restarted behind
+            // our back). Skip the syscall, take the interrupt stop, then let the
+            // task execute the syscall instruction again.
+            task.redo = Some(regs);
+            regs.orig_rax = u64::MAX;
+            pt::set_regs(tid, &regs)?;
+            return self.resume(tid, 0);
+        }
         task.entry = regs;
         task.exit_regs = None;
         let nr = regs.orig_rax;
@@ -681,6 +694,14 @@ impl Recorder {
     }
 
     fn on_syscall_exit(&mut self, tid: Tid, mut regs: rewind_trace::Regs) -> Result<()> {
+        if let Some(mut entry) = self.task(tid).redo.take() {
+            // Back to the syscall instruction, as before the skipped attempt.
+            entry.rip -= 2;
+            entry.rax = entry.orig_rax;
+            pt::set_regs(tid, &entry)?;
+            self.task(tid).in_syscall = false;
+            return self.resume(tid, 0);
+        }
         if self.task(tid).vfork_child.is_some() {
             self.task(tid).held_exit = Some(regs);
             return Ok(());

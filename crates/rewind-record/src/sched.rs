@@ -337,6 +337,11 @@ impl Recorder {
     pub(crate) fn on_interrupt(&mut self, tid: Tid) -> Result<()> {
         self.task(tid).interrupt_sent = false;
         let regs = pt::get_regs(tid)?;
+        if pt::read_mem(tid, regs.rip, 2).ok().as_deref() == Some(&[0x0f, 0x05]) {
+            // About to make a syscall (again, after one skipped for this interrupt):
+            // that boundary comes next anyway.
+            return self.resume(tid, 0);
+        }
         if self.task(tid).exit_regs == Some(regs) {
             // It had just returned from a syscall: a boundary, nothing to mark.
             return self.continue_after_syscall(tid);
@@ -348,7 +353,8 @@ impl Recorder {
                 "rewind-sched: check of {tid} took {} us: {}",
                 (pt::monotonic_ns() - t0) / 1000,
                 match &found {
-                    spin::SpinCheck::Spinning { regs, .. } => format!("spinning at {:#x}", regs.rip),
+                    spin::SpinCheck::Spinning { regs, .. } =>
+                        format!("spinning at {:#x}", regs.rip),
                     spin::SpinCheck::NotSpinning(why) => why.clone(),
                     spin::SpinCheck::OtherStop(..) => "other stop".into(),
                 }
