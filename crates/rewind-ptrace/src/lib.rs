@@ -172,6 +172,14 @@ pub fn is_zombie(tid: Tid) -> bool {
     }
 }
 
+/// Waits (polling) up to `timeout_ns` for the task to become a zombie.
+pub fn wait_zombie(tid: Tid, timeout_ns: u64) {
+    let start = monotonic_ns();
+    while !is_zombie(tid) && monotonic_ns() - start < timeout_ns {
+        std::thread::sleep(std::time::Duration::from_micros(20));
+    }
+}
+
 /// Blocks SIGCHLD for the calling thread, so [`wait_timeout`] can sleep on it.
 /// Ptrace stops of tracees are announced to the tracer with SIGCHLD.
 pub fn block_sigchld() {
@@ -201,21 +209,17 @@ pub fn wait_timeout(deadline_ns: Option<u64>) -> io::Result<Option<(Tid, i32, Wa
             libc::sigemptyset(&mut set);
             libc::sigaddset(&mut set, libc::SIGCHLD);
         }
-        let r = match deadline_ns {
-            None => unsafe { libc::sigwaitinfo(&set, std::ptr::null_mut()) },
-            Some(d) => {
-                let now = monotonic_ns();
-                if now >= d {
-                    return Ok(None);
-                }
-                let left = d - now;
-                let ts = libc::timespec {
-                    tv_sec: (left / 1_000_000_000) as libc::time_t,
-                    tv_nsec: (left % 1_000_000_000) as libc::c_long,
-                };
-                unsafe { libc::sigtimedwait(&set, std::ptr::null_mut(), &ts) }
-            }
+        let d = deadline_ns.unwrap_or(0);
+        let now = monotonic_ns();
+        if now >= d {
+            return Ok(None);
+        }
+        let left = d - now;
+        let ts = libc::timespec {
+            tv_sec: (left / 1_000_000_000) as libc::time_t,
+            tv_nsec: (left % 1_000_000_000) as libc::c_long,
         };
+        let r = unsafe { libc::sigtimedwait(&set, std::ptr::null_mut(), &ts) };
         if r == -1 {
             let e = io::Error::last_os_error();
             match e.raw_os_error() {

@@ -58,6 +58,8 @@ const CLONE_VM: u64 = 0x100;
 const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
 const MAP_SHARED: u64 = 0x01;
 const MAP_ANONYMOUS: u64 = 0x20;
+/// Longest wait for an exiting thread to be gone (it normally takes microseconds).
+const THREAD_EXIT_WAIT_NS: u64 = 2_000_000_000;
 /// Flush the trace at least this often, so a killed recorder leaves a replayable prefix.
 const FLUSH_INTERVAL_NS: u64 = 250_000_000;
 
@@ -144,6 +146,8 @@ pub(crate) struct Task {
     /// Entry registers of a syscall skipped because the watchdog's interrupt was
     /// pending (it would have broken the syscall): the task makes it again.
     redo: Option<rewind_trace::Regs>,
+    /// With `--chaos`: this run's slice.
+    chaos_slice: Option<u64>,
 }
 
 pub(crate) struct Recorder {
@@ -395,19 +399,26 @@ impl Recorder {
 
     fn run(&mut self) -> Result<()> {
         pt::block_sigchld();
+        let mut killed = false;
         while !self.tasks.is_empty() {
-            let deadline = self.next_deadline();
+            let deadline = if self.aborted.is_some() {
+                None
+            } else {
+                self.next_deadline()
+            };
             match pt::wait_timeout(deadline) {
                 Ok(Some((tid, raw, st))) => self.on_stop(tid, raw, st)?,
                 Ok(None) => {}
                 Err(e) if e.raw_os_error() == Some(libc::ECHILD) => break,
                 Err(e) => return Err(e.into()),
             }
-            if self.aborted.is_none() {
-                self.on_timers()?;
-            }
             if self.aborted.is_some() {
-                self.kill_all();
+                if !killed {
+                    self.kill_all();
+                    killed = true;
+                }
+            } else if deadline.is_some() {
+                self.on_timers()?;
             }
         }
         Ok(())
@@ -463,6 +474,8 @@ impl Recorder {
         task.since = pt::monotonic_ns();
         if task.in_syscall {
             self.maybe_release(tid)?;
+        } else {
+            self.draw_slice(tid);
         }
         Ok(())
     }
@@ -584,7 +597,9 @@ impl Recorder {
             task.redo = Some(regs);
             regs.orig_rax = u64::MAX;
             pt::set_regs(tid, &regs)?;
-            return self.resume(tid, 0);
+            // Not `resume`: this is no syscall the task may block in.
+            pt::resume_syscall(tid, 0)?;
+            return Ok(());
         }
         task.entry = regs;
         task.exit_regs = None;
@@ -619,6 +634,13 @@ impl Recorder {
                 self.resume(tid, 0)?;
                 return self.finish_syscall_alone(tid);
             }
+            Policy::Special
+                if (nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64)
+                    && self.has_other_threads(tid) =>
+            {
+                self.abort("a thread called execve while other threads of its process were alive; rewind cannot record that yet, so the recording stopped there".into());
+                return Ok(());
+            }
             Policy::Special if nr == libc::SYS_exit as u64 || nr == libc::SYS_exit_group as u64 => {
                 self.push(Event::SyscallNoReturn {
                     tid,
@@ -645,6 +667,14 @@ impl Recorder {
         self.resume(tid, 0)
     }
 
+    /// Whether `tid`'s process has other live threads.
+    fn has_other_threads(&self, tid: Tid) -> bool {
+        let g = self.tasks.get(&tid).map(|t| t.group);
+        self.tasks
+            .iter()
+            .any(|(&t, task)| t != tid && Some(task.group) == g && !task.exiting)
+    }
+
     /// A thread called exit: it keeps the CPU until the kernel has finished it
     /// off, because the end of its exit (clearing its tid word and waking the
     /// joiner) is visible to the other threads, and replay performs it before
@@ -666,10 +696,15 @@ impl Recorder {
                 Err(e) if e.raw_os_error() == Some(libc::ECHILD) => break,
                 Err(e) => return Err(e.into()),
             }
-            if (leader && pt::is_zombie(tid)) || pt::monotonic_ns() - start > 2_000_000_000 {
+            if !leader {
+                if pt::monotonic_ns() - start > THREAD_EXIT_WAIT_NS {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_micros(20));
+            } else {
+                pt::wait_zombie(tid, THREAD_EXIT_WAIT_NS);
                 break;
             }
-            std::thread::sleep(std::time::Duration::from_micros(20));
         }
         let g = self.task(tid).group;
         self.free_cpu(g, tid);
@@ -877,10 +912,6 @@ impl Recorder {
     }
 
     fn on_signal(&mut self, tid: Tid, sig: i32) -> Result<()> {
-        if !self.task(tid).started && sig == libc::SIGSTOP {
-            self.task(tid).started = true;
-            return self.resume(tid, 0);
-        }
         let info = match pt::get_siginfo(tid) {
             Ok(i) => i,
             // Group-stop: let the task go on (job control under rewind is not supported).

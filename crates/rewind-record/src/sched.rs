@@ -42,7 +42,8 @@ const STUCK_WARNING_NS: u64 = 10_000_000_000;
 pub(crate) struct Group {
     pub holder: Option<Tid>,
     pub ready: VecDeque<(Tid, Pending)>,
-    /// exit_group (or a fatal signal) is taking the process down: nothing of it runs again.
+    /// exit_group is taking the process down: nothing of it runs again. (After a
+    /// fatal signal the threads' queued stops fail harmlessly: they are dead.)
     pub dying: bool,
 }
 
@@ -250,29 +251,42 @@ impl Recorder {
     /// At a syscall exit: keep running, or yield if the slice is used up and
     /// someone waits.
     pub(crate) fn continue_after_syscall(&mut self, tid: Tid) -> Result<()> {
+        if !self.others_ready(tid) {
+            return self.resume(tid, 0);
+        }
         let held = pt::monotonic_ns().saturating_sub(self.task(tid).held_since);
         let turn = match &mut self.chaos {
             Some(c) => c.below(4) == 0,
             None => held >= SLICE_NS,
         };
-        if turn && self.others_ready(tid) {
+        if turn {
             self.yield_cpu(tid)
         } else {
             self.resume(tid, 0)
         }
     }
 
-    /// A task's slice before the watchdog looks at it.
+    /// A task's slice before the watchdog looks at it. A chaos slice is drawn
+    /// once per run of the task (at resume), so the deadline waited for is the
+    /// one checked.
     fn slice(&mut self, tid: Tid) -> u64 {
+        if let Some(s) = self.task(tid).chaos_slice {
+            return s;
+        }
         let checks = self.task(tid).quiet_checks.min(20);
         let base = if self.others_ready(tid) {
             SLICE_NS
         } else {
             SIGNAL_WAIT_NS
         };
-        match &mut self.chaos {
-            Some(c) => 200_000 + c.below(base * 4),
-            None => (base << checks).min(MAX_SLICE_NS),
+        (base << checks).min(MAX_SLICE_NS)
+    }
+
+    /// Draws the task's next chaos slice (with `--chaos`).
+    pub(crate) fn draw_slice(&mut self, tid: Tid) {
+        if let Some(c) = &mut self.chaos {
+            let s = 200_000 + c.below(SLICE_NS * 4);
+            self.task(tid).chaos_slice = Some(s);
         }
     }
 
@@ -323,8 +337,11 @@ impl Recorder {
                 let since = t.since;
                 if now >= since + self.slice(h) {
                     match pt::interrupt(h) {
+                        // Gone (ESRCH): its exit is on the way; no timer for it meanwhile.
                         Ok(()) => self.task(h).interrupt_sent = true,
-                        Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {}
+                        Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {
+                            self.task(h).interrupt_sent = true
+                        }
                         Err(e) => return Err(e.into()),
                     }
                 }

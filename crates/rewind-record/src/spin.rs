@@ -51,7 +51,7 @@ struct Write {
 
 /// Single-steps the stopped thread `tid` looking for a spin loop.
 pub fn check(tid: Tid) -> std::io::Result<SpinCheck> {
-    // Registers -> (step, FPU hash): the FPU state is read only when registers repeat.
+    // Registers -> (step, FPU hash) of each state seen with them.
     let mut seen: HashMap<Regs, Vec<(usize, u64)>> = HashMap::new();
     let mut writes: Vec<Write> = Vec::new();
     let mut info = InstructionInfoFactory::new();

@@ -82,12 +82,6 @@ pub struct Position {
 /// Bytes above the stack pointer that a position covers.
 const STACK_WINDOW: usize = 1024;
 
-fn fnv1a(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// Which recorded process to debug.
 #[derive(Clone, Debug)]
 pub enum Focus {
@@ -273,7 +267,6 @@ fn debug_log() -> bool {
 }
 
 const SI_KERNEL: i32 = 0x80;
-const CLONE_THREAD: u64 = 0x10000;
 const TRAP_TRACE: i32 = 2;
 const TRAP_HWBKPT: i32 = 4;
 /// offsetof(struct user, u_debugreg) on x86-64.
@@ -712,7 +705,7 @@ impl Session {
             event: self.event,
             tid: self.current_thread()?,
             regs,
-            stack_hash: fnv1a(&stack),
+            stack_hash: rewind_trace::fnv1a(&stack),
         })
     }
 
@@ -799,7 +792,8 @@ impl Session {
                     };
                     return self.restart(next);
                 }
-                if why != StopReason::Exited(0) {
+                // Anchors are points of the thread going backwards.
+                if why != StopReason::Exited(0) && p.tid == until.tid {
                     self.ctl().goal = Goal::FindAnchor {
                         until,
                         last: Some(p),
@@ -903,7 +897,6 @@ impl Session {
     fn deliver(&mut self, why: StopReason) -> Result<()> {
         // What the program printed so far comes out before gdb reports the stop.
         let _ = std::io::Write::flush(&mut self.stdout);
-        let pos = self.position();
         let ctl = self.ctl();
         ctl.goal = Goal::Interactive;
         if ctl.pending == Some(StopReason::Arrived) {
@@ -912,6 +905,9 @@ impl Session {
         let mut dbg = ctl.debugger.take().expect("debugger present");
         let resume = dbg.stopped(self, why);
         self.ctl().debugger = Some(dbg);
+        // The position of the thread the debugger moves (it may have picked
+        // another one than the one that stopped, say for a reverse-step).
+        let pos = self.position();
         self.resume_as(resume, pos, why)
     }
 
@@ -1002,11 +998,24 @@ impl Session {
 
     /// Whether the focus should take a single step rather than run.
     pub(crate) fn focus_stepping(&self, tid: Tid) -> bool {
-        self.is_focus(tid)
-            && self
-                .dbg
-                .as_ref()
-                .is_some_and(|d| d.stepping && d.current == Some(tid))
+        let Some(d) = self.dbg.as_ref() else {
+            return false;
+        };
+        // A search steps the thread of its anchor or target, whatever stops on the way.
+        let stepper = match &d.goal {
+            Goal::CountSteps {
+                anchor,
+                reached: true,
+                ..
+            } => Some(anchor.tid),
+            Goal::Seek {
+                target: Target::At(p),
+                reached: true,
+                ..
+            } => Some(p.tid),
+            _ => d.current,
+        };
+        d.stepping && stepper == Some(tid) && self.is_focus(tid)
     }
 
     /// Before the focus runs: deliver a pending report; step over a breakpoint
@@ -1231,7 +1240,7 @@ pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result
             }
             Event::NewTask {
                 tid, child, flags, ..
-            } if flags & CLONE_THREAD == 0 => {
+            } if flags & crate::CLONE_THREAD == 0 => {
                 if let Some(exe) = running.get(tid).cloned() {
                     starts.insert(*child, (n, exe.clone()));
                     running.insert(*child, exe);

@@ -85,7 +85,7 @@ const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
 const PROT_WRITE: u64 = 0x2;
 const RLIMIT_CORE: u64 = 4;
 const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
-const CLONE_THREAD: u64 = 0x10000;
+pub(crate) const CLONE_THREAD: u64 = 0x10000;
 
 /// Replays the trace in `dir` to its end with no debugger, writing the program's
 /// recorded stdout/stderr output to ours.
@@ -623,10 +623,7 @@ impl Session {
         } else {
             // A leader leaving its threads behind: done once it is a zombie.
             let real = self.task(tid)?.real;
-            let start = pt::monotonic_ns();
-            while !pt::is_zombie(real) && pt::monotonic_ns() - start < 2_000_000_000 {
-                std::thread::sleep(std::time::Duration::from_micros(20));
-            }
+            pt::wait_zombie(real, 2_000_000_000);
         }
         Ok(())
     }
@@ -778,10 +775,13 @@ impl Session {
             // taking its process down. Let the threads holding the fatal signal go;
             // the kernel kills the others where they are stopped.
             let tgid = self.task(tid)?.tgid;
+            let fatal = libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status));
             let killers: Vec<Tid> = self
                 .tasks
                 .iter()
-                .filter(|(&t, task)| task.tgid == tgid && task.inject != 0 && t != tid)
+                .filter(|(&t, task)| {
+                    task.tgid == tgid && t != tid && task.inject != 0 && Some(task.inject) == fatal
+                })
                 .map(|(&t, _)| t)
                 .collect();
             let group_going = !killers.is_empty()
