@@ -577,7 +577,14 @@ pub fn trap_own_tsc() -> bool {
     unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0 {
-            let cpu = (0..libc::CPU_SETSIZE as usize).find(|&c| libc::CPU_ISSET(c, &set));
+            // The CPU we run on now (the scheduler's pick, so concurrent rewinds
+            // spread out), else the first allowed one.
+            let now = libc::sched_getcpu();
+            let cpu = if now >= 0 && libc::CPU_ISSET(now as usize, &set) {
+                Some(now as usize)
+            } else {
+                (0..libc::CPU_SETSIZE as usize).find(|&c| libc::CPU_ISSET(c, &set))
+            };
             if let Some(cpu) = cpu {
                 let mut one: libc::cpu_set_t = std::mem::zeroed();
                 libc::CPU_SET(cpu, &mut one);

@@ -427,6 +427,15 @@ impl Recorder {
     /// Handles one stop of a task that may run (see [`sched`]).
     fn dispatch(&mut self, tid: Tid, raw: i32, st: WaitStatus) -> Result<()> {
         {
+            let exit_stop =
+                st == WaitStatus::Syscall && self.tasks.get(&tid).is_some_and(|t| t.in_syscall);
+            if exit_stop || matches!(st, WaitStatus::Signal(_) | WaitStatus::Event(1..=7)) {
+                // Any ptrace stop cancels a pending interrupt trap: no interrupt
+                // stop will follow.
+                if let Some(t) = self.tasks.get_mut(&tid) {
+                    t.interrupt_sent = false;
+                }
+            }
             let step = match st {
                 WaitStatus::Exited(_) | WaitStatus::Killed(_) => self.on_exit(tid, raw),
                 WaitStatus::Syscall => self.on_syscall(tid),
@@ -589,11 +598,13 @@ impl Recorder {
     fn on_syscall_entry(&mut self, tid: Tid, mut regs: rewind_trace::Regs) -> Result<()> {
         let task = self.task(tid);
         task.in_syscall = true;
-        if task.interrupt_sent {
-            // The watchdog's PTRACE_INTERRUPT crossed this syscall: still pending,
-            // it would cut a blocking syscall short (-ERESTARTSYS, restarted behind
-            // our back). Skip the syscall, take the interrupt stop, then let the
-            // task execute the syscall instruction again.
+        if std::mem::take(&mut task.interrupt_sent) {
+            // The watchdog's PTRACE_INTERRUPT crossed this syscall. This stop
+            // cancelled it (any ptrace stop clears a pending interrupt trap), but
+            // it left a signal-pending flag that would cut a blocking syscall
+            // short (-ERESTARTSYS, restarted behind our back). Skip the syscall;
+            // returning to user mode clears the flag; then the task executes the
+            // syscall instruction again.
             task.redo = Some(regs);
             regs.orig_rax = u64::MAX;
             pt::set_regs(tid, &regs)?;
@@ -734,7 +745,9 @@ impl Recorder {
             entry.rip -= 2;
             entry.rax = entry.orig_rax;
             pt::set_regs(tid, &entry)?;
-            self.task(tid).in_syscall = false;
+            let task = self.task(tid);
+            task.in_syscall = false;
+            task.released = false;
             return self.resume(tid, 0);
         }
         if self.task(tid).vfork_child.is_some() {

@@ -116,6 +116,7 @@ fn releasable(t: &crate::Task) -> bool {
         && t.cancel_for.is_none()
         && t.refused.is_none()
         && t.held_exit.is_none()
+        && t.redo.is_none()
         && !never_released(t.entry.orig_rax)
 }
 
