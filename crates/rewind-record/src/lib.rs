@@ -663,8 +663,7 @@ impl Recorder {
                 let task = self.task(tid);
                 task.exiting = true;
                 let g = task.group;
-                let group_exit = nr == libc::SYS_exit_group as u64
-                    || !self.tasks.values().any(|t| t.group == g && !t.exiting);
+                let group_exit = nr == libc::SYS_exit_group as u64 || !self.has_other_threads(tid);
                 self.resume(tid, 0)?;
                 if group_exit {
                     self.groups.entry(g).or_default().dying = true;

@@ -291,32 +291,27 @@ impl Recorder {
         }
     }
 
+    /// When the holder `h`'s timer fires, if it has one: the release of a slow
+    /// syscall, or the watchdog's look at user code.
+    fn timer_of(&mut self, h: Tid) -> Option<u64> {
+        let t = self.tasks.get(&h)?;
+        if t.interrupt_sent || t.exiting {
+            return None;
+        }
+        if t.in_syscall {
+            (releasable(t) && self.others_ready(h)).then_some(t.since + SLOW_SYSCALL_NS)
+        } else if !t.deferred.is_empty() || self.others_ready(h) {
+            let since = t.since;
+            Some(since + self.slice(h))
+        } else {
+            None
+        }
+    }
+
     /// The next moment a timer must act, if any.
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
         let holders: Vec<Tid> = self.groups.values().filter_map(|g| g.holder).collect();
-        let mut next: Option<u64> = None;
-        for h in holders {
-            let Some(t) = self.tasks.get(&h) else {
-                continue;
-            };
-            if t.interrupt_sent || t.exiting {
-                continue;
-            }
-            let at = if t.in_syscall {
-                if !releasable(t) || !self.others_ready(h) {
-                    continue;
-                }
-                t.since + SLOW_SYSCALL_NS
-            } else {
-                if t.deferred.is_empty() && !self.others_ready(h) {
-                    continue;
-                }
-                let since = t.since;
-                since + self.slice(h)
-            };
-            next = Some(next.map_or(at, |n: u64| n.min(at)));
-        }
-        next
+        holders.into_iter().filter_map(|h| self.timer_of(h)).min()
     }
 
     /// Acts on expired timers: releases slow syscalls, interrupts long runners.
@@ -324,28 +319,20 @@ impl Recorder {
         let now = pt::monotonic_ns();
         let holders: Vec<Tid> = self.groups.values().filter_map(|g| g.holder).collect();
         for h in holders {
-            let Some(t) = self.tasks.get(&h) else {
-                continue;
-            };
-            if t.interrupt_sent || t.exiting {
+            if self.timer_of(h).is_none_or(|at| now < at) {
                 continue;
             }
-            if t.in_syscall {
-                if now >= t.since + SLOW_SYSCALL_NS {
-                    self.maybe_release(h)?;
+            if self.task(h).in_syscall {
+                self.maybe_release(h)?;
+                continue;
+            }
+            match pt::interrupt(h) {
+                // Gone (ESRCH): its exit is on the way; no timer for it meanwhile.
+                Ok(()) => self.task(h).interrupt_sent = true,
+                Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {
+                    self.task(h).interrupt_sent = true
                 }
-            } else if !t.deferred.is_empty() || self.others_ready(h) {
-                let since = t.since;
-                if now >= since + self.slice(h) {
-                    match pt::interrupt(h) {
-                        // Gone (ESRCH): its exit is on the way; no timer for it meanwhile.
-                        Ok(()) => self.task(h).interrupt_sent = true,
-                        Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {
-                            self.task(h).interrupt_sent = true
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
-                }
+                Err(e) => return Err(e.into()),
             }
         }
         Ok(())

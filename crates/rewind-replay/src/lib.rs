@@ -607,17 +607,15 @@ impl Session {
     /// threads live on: the kernel reports its end only after theirs).
     fn replay_exit_call(&mut self, tid: Tid, nr: u64) -> Result<()> {
         let tgid = self.task(tid)?.tgid;
-        let group: Vec<Tid> = self
+        let alone = !self
             .tasks
             .iter()
-            .filter(|(&t, task)| task.tgid == tgid && t != tid && task.exited.is_none())
-            .map(|(&t, _)| t)
-            .collect();
+            .any(|(&t, task)| task.tgid == tgid && t != tid && task.exited.is_none());
         let r = self.task(tid)?.let_die();
         self.io(r)?;
         if nr == libc::SYS_exit_group as u64 {
             self.mark_dying(tgid);
-        } else if self.task(tid)?.real != tgid || group.is_empty() {
+        } else if self.task(tid)?.real != tgid || alone {
             let r = self.task(tid)?.wait_exit();
             self.io(r)?;
         } else {
