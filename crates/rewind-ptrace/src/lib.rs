@@ -10,7 +10,12 @@ use std::fs::OpenOptions;
 use std::io;
 use std::os::unix::fs::FileExt;
 
+mod attach;
 mod maps;
+pub use attach::{
+    attach_error, detach, get_xstate, inject_syscall_in_stopped, listen, restartable, seize,
+    NT_X86_XSTATE,
+};
 pub use maps::{read_maps, MapEntry};
 
 pub type Tid = i32;
