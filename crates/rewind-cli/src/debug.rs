@@ -55,7 +55,7 @@ pub fn run(
 }
 
 /// `--debugger PATH`, or gdb from PATH.
-fn find_debugger(debugger: Option<PathBuf>) -> Result<PathBuf> {
+pub(crate) fn find_debugger(debugger: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(p) = debugger {
         if !p.exists() {
             bail!("debugger {} not found", p.display());

@@ -1,5 +1,6 @@
 //! `rewind`: record a program once, replay it exactly as often as needed.
 
+mod crashes;
 mod debug;
 mod info;
 mod store;
@@ -79,6 +80,25 @@ enum Command {
         /// Trace directory (default: the latest recording).
         trace: Option<PathBuf>,
     },
+    /// Watch a program at full speed; on a crash (or a trigger) store a core
+    /// dump and a symbolized report of every thread. Exits with the program's status.
+    Monitor(crashes::MonitorArgs),
+    /// Dump a running process now, pausing it only for a copy-on-write fork.
+    Snapshot {
+        #[arg(long, value_name = "PID")]
+        pid: i32,
+        #[command(flatten)]
+        store: crashes::StoreArgs,
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// The crash store: list, inspect, debug and export crashes.
+    Crashes {
+        #[command(flatten)]
+        store: crashes::StoreArgs,
+        #[command(subcommand)]
+        command: crashes::CrashesCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -117,7 +137,7 @@ fn error_code(e: &anyhow::Error) -> u8 {
 /// The program to record cannot be found or executed (exit status 127, like a shell).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-struct ProgramNotFound(String);
+pub(crate) struct ProgramNotFound(pub(crate) String);
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
@@ -156,6 +176,9 @@ fn run(cli: Cli) -> Result<i32> {
             info::dump(&dir)?;
             Ok(0)
         }
+        Command::Monitor(args) => crashes::monitor(args),
+        Command::Snapshot { pid, store, quiet } => crashes::snapshot(pid, store, quiet),
+        Command::Crashes { store, command } => crashes::crashes(command, store),
         Command::Ls => {
             store::list()?;
             Ok(0)

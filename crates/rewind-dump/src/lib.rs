@@ -16,6 +16,9 @@ mod capture;
 mod read;
 mod write;
 
-pub use capture::{capture, capture_thread, DumpPart, ProcessState, Region, ThreadState};
+pub use capture::{
+    capture, capture_thread, regions_from_smaps, system_uptime, DumpPart, ProcessState, Region,
+    ThreadState,
+};
 pub use read::{read_core, CoreFile, CoreThread, FileMapping};
 pub use write::write_core;

@@ -30,6 +30,8 @@ pub struct FileMapping {
 #[derive(Debug)]
 struct Load {
     vaddr: u64,
+    memsz: u64,
+    flags: u32,
     filesz: u64,
     offset: u64,
 }
@@ -110,6 +112,8 @@ pub fn read_core(path: &Path) -> io::Result<CoreFile> {
         match kind {
             1 => loads.push(Load {
                 vaddr,
+                memsz: u64_at(p, 40).unwrap_or(0),
+                flags: u32_at(p, 4).unwrap_or(0),
                 // A truncated core keeps what it has.
                 filesz: filesz.min(size.saturating_sub(off)),
                 offset: off,
@@ -246,6 +250,13 @@ impl CoreFile {
             done += n;
         }
         true
+    }
+
+    /// Whether the segment holding `addr` was executable (PF_X).
+    pub fn is_executable(&self, addr: u64) -> bool {
+        self.loads
+            .iter()
+            .any(|l| addr >= l.vaddr && addr - l.vaddr < l.memsz && l.flags & 1 != 0)
     }
 
     /// `si_code` and fault address from the siginfo note.

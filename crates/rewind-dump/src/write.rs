@@ -313,8 +313,8 @@ pub(crate) fn xstate_for_gdb(x: &[u8]) -> Vec<u8> {
         if xcr0 & (1 << bit) == 0 {
             continue;
         }
-        // SAFETY: CPUID is always available on x86-64.
-        let c = unsafe { core::arch::x86_64::__cpuid_count(0xd, bit) };
+        // CPUID leaf 0xD: size (eax) and offset (ebx) of component `bit`.
+        let c = core::arch::x86_64::__cpuid_count(0xd, bit);
         let (off, sz) = (c.ebx as usize, c.eax as usize);
         if sz != size as usize || off + sz > x.len() {
             return x.to_vec(); // a layout we do not know: leave it as the kernel gave it

@@ -1,1 +1,544 @@
+//! Crash monitoring: watch a process at full speed and, when it crashes or a
+//! trigger fires, keep an ELF core and a symbolized report in the crash store.
+//!
+//! The process is traced with `PTRACE_SEIZE` but never stopped at syscalls:
+//! the kernel only stops it for signals and for new threads/processes, so it
+//! runs at native speed. A crash is a core-dumping signal (SIGSEGV, SIGABRT...)
+//! about to be delivered with its default action; a signal the program
+//! handles is passed on untouched. Dumps for triggers (CPU, memory, threads,
+//! fds, a signal, on demand) are taken from a copy-on-write fork of the
+//! process, so it is paused only for the fork.
+
+mod dumper;
+pub mod ingest;
+mod limits;
+pub mod report;
 pub mod signals;
+mod triggers;
+
+pub use dumper::SnapshotStats;
+pub use limits::Limits;
+pub use triggers::Triggers;
+
+use rewind_ptrace as pt;
+use rewind_store::{Store, StoreError, StoreOptions};
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+/// Options of a monitoring session.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub store: PathBuf,
+    pub store_options: StoreOptions,
+    pub limits: Limits,
+    pub triggers: Triggers,
+    /// How often triggers are sampled.
+    pub poll: Duration,
+    /// Print one line per stored event on stderr.
+    pub verbose: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// Start this program (resolved path) with these arguments (argv[0] first).
+    Spawn {
+        program: PathBuf,
+        argv: Vec<OsString>,
+    },
+    /// Attach to a running process (all its threads).
+    Pid(i32),
+    /// Wait for a process with this name (comm or executable file name), then attach.
+    Name(String),
+}
+
+/// How the monitored program ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Exited(i32),
+    Killed(i32),
+    /// Monitoring ended (--stop, --duration, SIGINT/SIGTERM to rewind) and the
+    /// program was left running.
+    Detached,
+}
+
+impl Outcome {
+    /// The exit status a shell would show for the program.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Exited(c) => c,
+            Outcome::Killed(s) => 128 + s,
+            Outcome::Detached => 0,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MonitorError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Attach(String),
+    #[error("{0}")]
+    Spawn(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Options every monitored task gets: follow threads and children, see
+/// execs; never syscalls. No EXITKILL: if rewind dies, the program goes on.
+const MONITOR_OPTIONS: i32 = libc::PTRACE_O_TRACECLONE
+    | libc::PTRACE_O_TRACEFORK
+    | libc::PTRACE_O_TRACEVFORK
+    | libc::PTRACE_O_TRACEEXEC;
+
+/// Stop signals that put a thread group in a group-stop.
+const STOP_SIGNALS: [i32; 4] = [libc::SIGSTOP, libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU];
+
+/// A signal rewind itself received (SIGINT, SIGTERM, SIGHUP): 0 when none.
+static STOP_REQUEST: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_stop_request(sig: libc::c_int) {
+    STOP_REQUEST.store(sig, Ordering::Relaxed);
+}
+
+fn catch_stop_requests() {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_stop_request as *const () as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+pub(crate) struct Monitor {
+    pub(crate) opts: Options,
+    pub(crate) store: Store,
+    /// The process monitoring is about (its exit ends the session).
+    pub(crate) main_pid: i32,
+    /// We started it (we are its parent, not only its tracer).
+    spawned: bool,
+    /// Every task we trace.
+    pub(crate) tasks: HashSet<i32>,
+    /// Tasks left in a group-stop with PTRACE_LISTEN.
+    pub(crate) listening: HashSet<i32>,
+    pub(crate) limits: limits::State,
+    triggers: triggers::State,
+    pub(crate) incoming: PathBuf,
+    pub(crate) seq: u64,
+}
+
+/// Runs a monitoring session until the program ends (or monitoring stops).
+pub fn monitor(target: Target, opts: Options) -> Result<Outcome, MonitorError> {
+    let mut store = Store::open(&opts.store)?;
+    store.prune(report::now_unix(), opts.limits.retention_secs)?;
+    let incoming = incoming_dir(store.root())?;
+    pt::block_sigchld();
+    catch_stop_requests();
+    let (main_pid, spawned) = match &target {
+        Target::Spawn { program, argv } => (spawn(program, argv)?, true),
+        Target::Pid(pid) => (attach_process(*pid)?, false),
+        Target::Name(name) => match wait_for_name(name, &opts.limits)? {
+            Some(pid) => (attach_process(pid)?, false),
+            None => return Ok(Outcome::Detached),
+        },
+    };
+    let mut m = Monitor {
+        limits: limits::State::default(),
+        triggers: triggers::State::new(main_pid),
+        tasks: threads_of(main_pid).into_iter().collect(),
+        listening: HashSet::new(),
+        opts,
+        store,
+        main_pid,
+        spawned,
+        incoming,
+        seq: 0,
+    };
+    m.run()
+}
+
+/// Takes one dump of a running process now (`rewind snapshot --pid`),
+/// pausing it only for a copy-on-write fork, then detaches.
+pub fn snapshot(
+    pid: i32,
+    opts: Options,
+) -> Result<(rewind_store::AddOutcome, SnapshotStats), MonitorError> {
+    let store = Store::open(&opts.store)?;
+    let incoming = incoming_dir(store.root())?;
+    pt::block_sigchld();
+    attach_process(pid)?;
+    let mut m = Monitor {
+        limits: limits::State::default(),
+        triggers: triggers::State::new(pid),
+        tasks: threads_of(pid).into_iter().collect(),
+        listening: HashSet::new(),
+        opts,
+        store,
+        main_pid: pid,
+        spawned: false,
+        incoming,
+        seq: 0,
+    };
+    let result = m.snapshot_dump("snapshot", None);
+    m.detach_all();
+    let (outcome, stats) = result?;
+    Ok((
+        outcome.ok_or_else(|| MonitorError::Io("the snapshot was not stored".into()))?,
+        stats,
+    ))
+}
+
+/// Raw cores are written here before the store compresses them; leftovers of
+/// dead monitors are removed.
+fn incoming_dir(root: &Path) -> Result<PathBuf, MonitorError> {
+    let dir = root.join("incoming");
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        MonitorError::Store(StoreError::NotWritable {
+            path: dir.clone(),
+            reason: e.to_string(),
+        })
+    })?;
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let owner: Option<i32> = name.split('-').next().and_then(|p| p.parse().ok());
+            if let Some(owner) = owner {
+                if unsafe { libc::kill(owner, 0) } != 0 {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+    }
+    Ok(dir)
+}
+
+pub(crate) fn threads_of(pid: i32) -> Vec<i32> {
+    let mut tids: Vec<i32> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    tids.sort();
+    tids
+}
+
+fn spawn(program: &Path, argv: &[OsString]) -> Result<i32, MonitorError> {
+    use std::os::unix::ffi::OsStrExt;
+    let args: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let env: Vec<Vec<u8>> = std::env::vars_os()
+        .map(|(k, v)| {
+            let mut e = k.as_bytes().to_vec();
+            e.push(b'=');
+            e.extend_from_slice(v.as_bytes());
+            e
+        })
+        .collect();
+    let path = program.to_string_lossy();
+    let (pid, pipe) = pt::spawn_traced(
+        &path,
+        &args,
+        &env,
+        &pt::SpawnSetup {
+            seize: true,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| MonitorError::Spawn(format!("cannot start {path}: {e}")))?;
+    let io = |e: std::io::Error| MonitorError::Io(format!("monitoring {path}: {e}"));
+    pt::set_options(pid, MONITOR_OPTIONS).map_err(io)?;
+    pt::resume_cont(pid, 0).map_err(io)?;
+    // Until the execve: a failure to run the program is an error, not an exit.
+    loop {
+        let (_, _, st) = pt::wait(pid).map_err(io)?;
+        match st {
+            pt::WaitStatus::Event(pt::event::EXEC) => {
+                pt::resume_cont(pid, 0).map_err(io)?;
+                return Ok(pid);
+            }
+            pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_) => {
+                let why = pt::exec_error(pipe)
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "it exited before starting".into());
+                return Err(MonitorError::Spawn(format!("cannot run {path}: {why}")));
+            }
+            pt::WaitStatus::Signal(sig) => pt::resume_cont(pid, sig).map_err(io)?,
+            _ => pt::resume_cont(pid, 0).map_err(io)?,
+        }
+    }
+}
+
+/// Seizes every thread of `pid` (threads created meanwhile are caught by
+/// re-reading the list until it is stable, later ones by PTRACE_O_TRACECLONE).
+fn attach_process(pid: i32) -> Result<i32, MonitorError> {
+    if pid <= 0 {
+        return Err(MonitorError::Attach(format!("there is no process {pid}")));
+    }
+    if pid as u32 == std::process::id() {
+        return Err(MonitorError::Attach("rewind cannot monitor itself".into()));
+    }
+    let tgid = pt::tgid_of(pid).map_err(|e| {
+        MonitorError::Attach(pt::attach_error(
+            pid,
+            &std::io::Error::from_raw_os_error(e.raw_os_error().unwrap_or(libc::ESRCH)),
+        ))
+    })?;
+    if tgid != pid {
+        return Err(MonitorError::Attach(format!(
+            "{pid} is a thread of process {tgid}: pass --pid {tgid}"
+        )));
+    }
+    let mut seized: HashSet<i32> = HashSet::new();
+    loop {
+        let tids = threads_of(pid);
+        let new: Vec<i32> = tids.into_iter().filter(|t| !seized.contains(t)).collect();
+        if new.is_empty() {
+            break;
+        }
+        for t in new {
+            match pt::seize(t, MONITOR_OPTIONS) {
+                Ok(()) => {
+                    seized.insert(t);
+                }
+                // A thread that exited meanwhile.
+                Err(e) if e.raw_os_error() == Some(libc::ESRCH) && t != pid => {
+                    seized.insert(t);
+                }
+                Err(e) => return Err(MonitorError::Attach(pt::attach_error(pid, &e))),
+            }
+        }
+    }
+    Ok(pid)
+}
+
+/// Polls /proc for a process named `name` (ProcDump's -w).
+fn wait_for_name(name: &str, limits: &Limits) -> Result<Option<i32>, MonitorError> {
+    let me = std::process::id() as i32;
+    catch_stop_requests();
+    loop {
+        if STOP_REQUEST.load(Ordering::Relaxed) != 0 || limits.past_stop(report::now_unix()) {
+            return Ok(None);
+        }
+        let mut found: Vec<i32> = std::fs::read_dir("/proc")
+            .map_err(|e| MonitorError::Io(format!("reading /proc: {e}")))?
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&p| p != me && process_named(p, name))
+            .collect();
+        found.sort();
+        if let Some(&pid) = found.first() {
+            return Ok(Some(pid));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn process_named(pid: i32, name: &str) -> bool {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    if comm.trim_end() == name {
+        return true;
+    }
+    std::fs::read_link(format!("/proc/{pid}/exe"))
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n == name))
+        .unwrap_or(false)
+}
+
+impl Monitor {
+    fn run(&mut self) -> Result<Outcome, MonitorError> {
+        let io = |e: std::io::Error| MonitorError::Io(format!("waiting for the program: {e}"));
+        loop {
+            if let Some(outcome) = self.check_stop()? {
+                return Ok(outcome);
+            }
+            // Wake up for trigger samples and to notice stop requests.
+            let tick = self.opts.poll.min(Duration::from_millis(250));
+            let deadline = pt::monotonic_ns() + tick.as_nanos() as u64;
+            match pt::wait_timeout(Some(deadline)).map_err(io)? {
+                None => self.on_tick(),
+                Some((tid, status, st)) => {
+                    if let Some(outcome) = self.on_stop(tid, status, st)? {
+                        return Ok(outcome);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Monitoring ends at --stop/--duration or when rewind is asked to stop.
+    fn check_stop(&mut self) -> Result<Option<Outcome>, MonitorError> {
+        let req = STOP_REQUEST.load(Ordering::Relaxed);
+        let past = self.opts.limits.past_stop(report::now_unix());
+        if req == 0 && !past {
+            return Ok(None);
+        }
+        if req != 0 && self.spawned && req != libc::SIGINT && req != libc::SIGQUIT {
+            // Passed on: the terminal already sent SIGINT/SIGQUIT to the program.
+            unsafe { libc::kill(self.main_pid, req) };
+            STOP_REQUEST.store(0, Ordering::Relaxed);
+            return Ok(None);
+        }
+        if req != 0 && self.spawned {
+            STOP_REQUEST.store(0, Ordering::Relaxed);
+            return Ok(None);
+        }
+        self.detach_all();
+        if self.spawned {
+            // Still its parent: wait for it to pass its exit status on.
+            let mut status = 0;
+            loop {
+                let r = unsafe { libc::waitpid(self.main_pid, &mut status, 0) };
+                if r == self.main_pid {
+                    break;
+                }
+                if r == -1 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                    return Ok(Some(Outcome::Detached));
+                }
+            }
+            return Ok(Some(match pt::WaitStatus::from_raw(status) {
+                pt::WaitStatus::Exited(c) => Outcome::Exited(c),
+                pt::WaitStatus::Killed(s) => Outcome::Killed(s),
+                _ => Outcome::Detached,
+            }));
+        }
+        Ok(Some(Outcome::Detached))
+    }
+
+    fn on_stop(
+        &mut self,
+        tid: i32,
+        status: i32,
+        st: pt::WaitStatus,
+    ) -> Result<Option<Outcome>, MonitorError> {
+        match st {
+            pt::WaitStatus::Exited(code) => {
+                self.tasks.remove(&tid);
+                if tid == self.main_pid {
+                    return Ok(Some(Outcome::Exited(code)));
+                }
+            }
+            pt::WaitStatus::Killed(sig) => {
+                self.tasks.remove(&tid);
+                if tid == self.main_pid {
+                    return Ok(Some(Outcome::Killed(sig)));
+                }
+            }
+            pt::WaitStatus::Event(pt::event::STOP) => {
+                self.tasks.insert(tid);
+                let sig = (status >> 8) & 0xff;
+                if STOP_SIGNALS.contains(&sig) {
+                    // Job control: stay stopped, as without a tracer.
+                    if pt::listen(tid).is_ok() {
+                        self.listening.insert(tid);
+                    }
+                } else {
+                    self.listening.remove(&tid);
+                    let _ = pt::resume_cont(tid, 0);
+                }
+            }
+            pt::WaitStatus::Event(ev) => {
+                if matches!(ev, pt::event::CLONE | pt::event::FORK | pt::event::VFORK) {
+                    if let Ok(new) = pt::event_msg(tid) {
+                        self.tasks.insert(new as i32);
+                    }
+                }
+                let _ = pt::resume_cont(tid, 0);
+            }
+            pt::WaitStatus::Signal(sig) => {
+                self.tasks.insert(tid);
+                let now = report::now_unix();
+                if self.opts.limits.in_window(now) && signals::is_fatal_crash(tid, sig) {
+                    self.on_crash(tid, sig)?;
+                } else if self.opts.limits.in_window(now)
+                    && self.opts.triggers.signals.contains(&sig)
+                    && self
+                        .limits
+                        .dump_allowed(&self.opts.limits, &self.store)
+                        .is_ok()
+                {
+                    let tgid = pt::tgid_of(tid).unwrap_or(tid);
+                    if tgid == self.main_pid {
+                        self.trigger_dump(
+                            &format!("signal {}", signals::name(sig)),
+                            Some((tid, sig)),
+                        );
+                    } else {
+                        let _ = pt::resume_cont(tid, sig);
+                    }
+                } else {
+                    let _ = pt::resume_cont(tid, sig);
+                }
+            }
+            pt::WaitStatus::Syscall => {
+                let _ = pt::resume_cont(tid, 0);
+            }
+        }
+        Ok(None)
+    }
+
+    fn on_tick(&mut self) {
+        let now = report::now_unix();
+        if !self.opts.limits.in_window(now) {
+            return;
+        }
+        if let Some(reason) = self.triggers.sample(&self.opts.triggers, Instant::now()) {
+            if self
+                .limits
+                .dump_allowed(&self.opts.limits, &self.store)
+                .is_ok()
+            {
+                self.trigger_dump(&reason, None);
+            }
+        }
+    }
+
+    fn trigger_dump(&mut self, reason: &str, signal: Option<(i32, i32)>) {
+        match self.snapshot_dump(reason, signal) {
+            Ok((Some(outcome), stats)) => self.say(&format!(
+                "{reason}: stored as crash {} (process paused {:.1} ms)",
+                outcome.id,
+                stats.pause.as_secs_f64() * 1000.0
+            )),
+            Ok((None, _)) => {}
+            Err(e) => self.say(&format!("{reason}: dump failed: {e}")),
+        }
+    }
+
+    pub(crate) fn say(&self, line: &str) {
+        if self.opts.verbose {
+            eprintln!("rewind monitor: {line}");
+        }
+    }
+
+    /// Stops monitoring: every task is detached and runs on untraced.
+    fn detach_all(&mut self) {
+        let tasks: Vec<i32> = self.tasks.iter().copied().collect();
+        for t in tasks {
+            if self.listening.contains(&t) || pt::interrupt(t).is_ok() {
+                let _ = pt::interrupt(t);
+                match pt::wait(t) {
+                    Ok((_, _, pt::WaitStatus::Signal(sig))) => {
+                        let _ = pt::detach(t, sig);
+                    }
+                    Ok((_, _, pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_))) => {}
+                    Ok(_) => {
+                        let _ = pt::detach(t, 0);
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        self.tasks.clear();
+    }
+}
+
+/// Default of `--min-spacing` (for the command line's help).
+pub fn limits_default_spacing() -> u64 {
+    limits::DEFAULT_MIN_SPACING_SECS
+}
