@@ -88,8 +88,11 @@ pub enum MonitorError {
 }
 
 /// Options every monitored task gets: follow threads and children, see
-/// execs; never syscalls. No EXITKILL: if rewind dies, the program goes on.
-const MONITOR_OPTIONS: i32 = libc::PTRACE_O_TRACECLONE
+/// execs. Tasks are never resumed with PTRACE_SYSCALL except to run an
+/// injected syscall (snapshots), whose stops TRACESYSGOOD tells from SIGTRAPs.
+/// No EXITKILL: if rewind dies, the program goes on.
+const MONITOR_OPTIONS: i32 = libc::PTRACE_O_TRACESYSGOOD
+    | libc::PTRACE_O_TRACECLONE
     | libc::PTRACE_O_TRACEFORK
     | libc::PTRACE_O_TRACEVFORK
     | libc::PTRACE_O_TRACEEXEC;
@@ -520,8 +523,7 @@ impl Monitor {
     fn detach_all(&mut self) {
         let tasks: Vec<i32> = self.tasks.iter().copied().collect();
         for t in tasks {
-            if self.listening.contains(&t) || pt::interrupt(t).is_ok() {
-                let _ = pt::interrupt(t);
+            if pt::interrupt(t).is_ok() {
                 match pt::wait(t) {
                     Ok((_, _, pt::WaitStatus::Signal(sig))) => {
                         let _ = pt::detach(t, sig);
