@@ -47,6 +47,14 @@ fn line_of(marker: &str) -> usize {
     PROGRAM.lines().position(|l| l.contains(marker)).unwrap() + 1
 }
 
+/// One test at a time: wait(-1) in one test thread would take the stops of
+/// another test's tracee, or its gcc (waitpid sees sibling threads' children).
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Runs `exe` traced until its SIGSEGV and writes a core of it to `core`.
 /// Returns the crashing tid.
 fn crash_and_dump(exe: &Path, core: &Path) -> i32 {
@@ -113,6 +121,7 @@ fn crash_and_dump(exe: &Path, core: &Path) -> i32 {
 
 #[test]
 fn gdb_opens_the_core_with_backtrace_threads_and_avx_registers() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let exe = compile(dir.path());
     let core = dir.path().join("core");
@@ -165,6 +174,7 @@ fn gdb_opens_the_core_with_backtrace_threads_and_avx_registers() {
 
 #[test]
 fn read_core_gives_back_threads_signal_files_and_memory() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let exe = compile(dir.path());
     let core_path = dir.path().join("core");
@@ -185,6 +195,7 @@ fn read_core_gives_back_threads_signal_files_and_memory() {
 
 #[test]
 fn damaged_cores_are_errors_not_panics() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let exe = compile(dir.path());
     let core_path = dir.path().join("core");
