@@ -46,7 +46,10 @@ impl Monitor {
                     tid: t,
                     pending: sig,
                 }),
-                Ok((_, _, pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_))) | Err(_) => {
+                Ok((_, _, st @ (pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_)))) => {
+                    self.note_exit(t, st);
+                }
+                Err(_) => {
                     self.tasks.remove(&t);
                 }
                 Ok((_, _, pt::WaitStatus::Event(ev))) => {
@@ -61,6 +64,19 @@ impl Monitor {
             }
         }
         held
+    }
+
+    /// A task's end seen by a dump's own wait: the main process's is kept
+    /// for the session's outcome.
+    fn note_exit(&mut self, tid: i32, st: pt::WaitStatus) {
+        self.tasks.remove(&tid);
+        if tid == self.main_pid {
+            self.main_exit = match st {
+                pt::WaitStatus::Exited(c) => Some(crate::Outcome::Exited(c)),
+                pt::WaitStatus::Killed(s) => Some(crate::Outcome::Killed(s)),
+                _ => None,
+            };
+        }
     }
 
     fn release(&mut self, held: &[Held]) {
@@ -201,7 +217,8 @@ impl Monitor {
                 pt::interrupt(lead).map_err(io)?;
                 match pt::wait(lead).map_err(io)? {
                     (_, _, pt::WaitStatus::Signal(s)) => (lead, s),
-                    (_, _, pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_)) => {
+                    (_, _, st @ (pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_))) => {
+                        self.note_exit(lead, st);
                         return Err(MonitorError::Io(format!("process {tgid} exited")));
                     }
                     _ => (lead, 0),
@@ -277,7 +294,11 @@ impl Monitor {
         }
         let pending = match pt::wait(lead) {
             Ok((_, _, pt::WaitStatus::Signal(s))) => s,
-            Ok((_, _, pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_))) | Err(_) => return,
+            Ok((_, _, st @ (pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_)))) => {
+                self.note_exit(lead, st);
+                return;
+            }
+            Err(_) => return,
             Ok(_) => 0,
         };
         let mut extra = Vec::new();

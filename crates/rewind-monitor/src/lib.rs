@@ -133,6 +133,8 @@ pub(crate) struct Monitor {
     triggers: triggers::State,
     pub(crate) incoming: PathBuf,
     pub(crate) seq: u64,
+    /// The main process's end, when a dump's own waits collected it.
+    pub(crate) main_exit: Option<Outcome>,
 }
 
 /// Runs a monitoring session until the program ends (or monitoring stops).
@@ -161,6 +163,7 @@ pub fn monitor(target: Target, opts: Options) -> Result<Outcome, MonitorError> {
         spawned,
         incoming,
         seq: 0,
+        main_exit: None,
     };
     m.run()
 }
@@ -186,6 +189,7 @@ pub fn snapshot(
         spawned: false,
         incoming,
         seq: 0,
+        main_exit: None,
     };
     let result = m.snapshot_dump("snapshot", None);
     m.detach_all();
@@ -286,10 +290,11 @@ fn attach_process(pid: i32) -> Result<i32, MonitorError> {
     if pid as u32 == std::process::id() {
         return Err(MonitorError::Attach("rewind cannot monitor itself".into()));
     }
-    let tgid = pt::tgid_of(pid).map_err(|e| {
+    // No /proc entry: no such process.
+    let tgid = pt::tgid_of(pid).map_err(|_| {
         MonitorError::Attach(pt::attach_error(
             pid,
-            &std::io::Error::from_raw_os_error(e.raw_os_error().unwrap_or(libc::ESRCH)),
+            &std::io::Error::from_raw_os_error(libc::ESRCH),
         ))
     })?;
     if tgid != pid {
@@ -356,15 +361,25 @@ fn process_named(pid: i32, name: &str) -> bool {
 impl Monitor {
     fn run(&mut self) -> Result<Outcome, MonitorError> {
         let io = |e: std::io::Error| MonitorError::Io(format!("waiting for the program: {e}"));
+        let mut next_sample = Instant::now() + self.opts.poll;
         loop {
+            if let Some(outcome) = self.main_exit {
+                return Ok(outcome);
+            }
             if let Some(outcome) = self.check_stop()? {
                 return Ok(outcome);
+            }
+            // Sample triggers on time even when stops keep coming.
+            if Instant::now() >= next_sample {
+                next_sample = Instant::now() + self.opts.poll;
+                self.on_tick();
+                continue;
             }
             // Wake up for trigger samples and to notice stop requests.
             let tick = self.opts.poll.min(Duration::from_millis(250));
             let deadline = pt::monotonic_ns() + tick.as_nanos() as u64;
             match pt::wait_timeout(Some(deadline)).map_err(io)? {
-                None => self.on_tick(),
+                None => {}
                 Some((tid, status, st)) => {
                     if let Some(outcome) = self.on_stop(tid, status, st)? {
                         return Ok(outcome);
