@@ -972,7 +972,10 @@ fn trigger_threads() {
         &fx,
         &s,
         &["--threads", "4", "--poll-ms", "100"],
-        &argv([prog.as_os_str(), "5".as_ref(), "2000".as_ref()]),
+        // The threads live long enough for the dump to be done before they
+        // end, even on a loaded machine (see
+        // threaded_program_exits_during_a_trigger_dump).
+        &argv([prog.as_os_str(), "5".as_ref(), "3000".as_ref()]),
     );
     assert_eq!(r.code(), 0, "{}", r.describe());
     assert_eq!(r.stdout_str(), "5 threads done\n", "{}", r.describe());
@@ -1007,7 +1010,11 @@ fn trigger_memory() {
     let entries = list(&fx, &s, &[]);
     assert_eq!(entries.len(), 1, "{entries:?}");
     let e = &entries[0];
-    assert!(str_of(e, "reason").starts_with("memory"), "{e}");
+    // The group names the trigger's kind; the measured value is in the note,
+    // so repeats of the same trigger group together.
+    assert_eq!(str_of(e, "reason"), "memory", "{e}");
+    assert!(str_of(e, "note").contains("MiB >= 200 MiB"), "{e}");
+    assert!(!str_of(e, "signature").contains("MiB"), "{e}");
     assert!(!e["dump"].is_null(), "{e}");
     assert!(
         e["core_bytes"].as_u64().unwrap_or(0) >= 200 << 20,
@@ -1023,7 +1030,7 @@ fn trigger_cpu() {
     let r = monitor(
         &fx,
         &s,
-        &["--cpu", "50", "--cpu-for", "500ms", "--poll-ms", "100"],
+        &["--cpu", "25", "--cpu-for", "500ms", "--poll-ms", "100"],
         // The trigger fires after about 1 s; the rest leaves time for the dump
         // (see program_exits_during_a_trigger_dump).
         &argv([prog.as_os_str(), "3000".as_ref()]),
@@ -1040,11 +1047,10 @@ fn trigger_cpu() {
     assert!(!entries[0]["dump"].is_null(), "{}", entries[0]);
 }
 
-/// Bug: triggers are sampled only when no ptrace event arrived for a whole
-/// poll interval, so a program that gets a signal every millisecond (an
-/// interval timer, a profiler) is never sampled.
+/// Regression: triggers were sampled only when no ptrace event arrived for a
+/// whole poll interval, so a program that gets a signal every millisecond (an
+/// interval timer, a profiler) was never sampled.
 #[test]
-
 fn trigger_cpu_with_a_busy_timer_signal() {
     let fx = Fixture::new();
     let s = store(&fx);
@@ -1052,7 +1058,7 @@ fn trigger_cpu_with_a_busy_timer_signal() {
     let r = monitor(
         &fx,
         &s,
-        &["--cpu", "50", "--cpu-for", "500ms", "--poll-ms", "100"],
+        &["--cpu", "25", "--cpu-for", "500ms", "--poll-ms", "100"],
         &argv([prog.as_os_str(), "2000".as_ref()]),
     );
     assert_eq!(r.code(), 0, "{}", r.describe());
@@ -1066,7 +1072,7 @@ fn trigger_cpu_with_a_busy_timer_signal() {
     assert_eq!(
         entries.len(),
         1,
-        "a 2 s busy loop must fire --cpu 50 --cpu-for 500ms"
+        "a 2 s busy loop must fire --cpu 25 --cpu-for 500ms"
     );
     assert!(
         str_of(&entries[0], "reason").starts_with("cpu"),
@@ -1075,11 +1081,10 @@ fn trigger_cpu_with_a_busy_timer_signal() {
     );
 }
 
-/// Bug: when the program exits while a trigger's dump is being written,
-/// discard_copy's wait for the leader takes the program's exit status, and the
-/// monitor loop then fails with ECHILD.
+/// Regression: when the program exited while a trigger's dump was being
+/// written, discard_copy's wait for the leader took the program's exit status,
+/// and the monitor loop then failed with ECHILD ("No child processes").
 #[test]
-
 fn program_exits_during_a_trigger_dump() {
     let fx = Fixture::new();
     let s = store(&fx);
@@ -1177,7 +1182,7 @@ fn snapshot_of_a_running_process() {
     // Still alive, not traced any more, no leftover copy.
     let st = state_of(pid).expect("the process is gone after the snapshot");
     assert!(
-        st == "S" || st == "R",
+        !["t", "T", "Z", "X"].contains(&st.as_str()),
         "process state {st} after the snapshot"
     );
     assert_eq!(tracer_of(pid), Some(0), "rewind should have detached");
@@ -1362,11 +1367,10 @@ fn bad_input_gives_one_line_errors() {
     assert_one_line_error(&r);
 }
 
-/// Bug: `--pid` of a process that does not exist says "cannot trace process
-/// N: No such file or directory (os error 2)": tgid_of's ENOENT reaches
-/// attach_error, whose "there is no process N" case wants ESRCH.
+/// Regression: `--pid` of a process that does not exist said "cannot trace
+/// process N: No such file or directory (os error 2)" (tgid_of's ENOENT reached
+/// attach_error, whose "there is no process N" case wants ESRCH).
 #[test]
-
 fn monitor_pid_that_does_not_exist() {
     let fx = Fixture::new();
     let s = store(&fx);

@@ -257,7 +257,17 @@ impl Monitor {
                 Err(n) => note = Some(n),
             }
         }
-        let report = state.map(|s| build_report(&s, reason, mem_pid, note));
+        // The group comes from the reason, so it names the trigger's kind
+        // ("memory"); the measured value goes to the note.
+        let (kind, detail) = match reason.split_once(' ') {
+            Some((k, _)) if k != "signal" => (k, Some(reason.to_string())),
+            _ => (reason, None),
+        };
+        let note = match (detail, note) {
+            (Some(d), Some(n)) => Some(format!("{d}; {n}")),
+            (d, n) => d.or(n),
+        };
+        let report = state.map(|s| build_report(&s, kind, mem_pid, note));
         if let Some(c) = child {
             self.discard_copy(c);
         } else {
