@@ -188,28 +188,15 @@ pub fn monitor(args: MonitorArgs) -> Result<i32> {
 }
 
 pub fn snapshot(pid: i32, store: StoreArgs, quiet: bool) -> Result<i32> {
-    let opts = options(
-        &store,
-        &LimitArgs {
-            quota: None,
-            max_dumps: None,
-            start: None,
-            stop: None,
-            duration: None,
-            min_spacing: 0,
-            retention: None,
-        },
-        &TriggerArgs {
-            cpu: None,
-            cpu_for: Duration::ZERO,
-            memory: None,
-            threads: None,
-            fds: None,
-            signals: vec![],
-            poll_ms: 1000,
-        },
-        false,
-    )?;
+    // One dump on demand: no triggers, no limits to apply.
+    let opts = Options {
+        store: store.root()?,
+        store_options: StoreOptions::default(),
+        limits: Limits::default(),
+        triggers: Triggers::default(),
+        poll: Duration::from_secs(1),
+        verbose: false,
+    };
     let (outcome, stats) = rewind_monitor::snapshot(pid, opts)?;
     if !quiet {
         println!(

@@ -92,7 +92,7 @@ pub fn capture_thread(tid: i32) -> io::Result<ThreadState> {
             .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
             .unwrap_or(0)
     };
-    let (utime, stime) = stat_times(&format!("/proc/{tid}/stat"));
+    let (utime, stime) = cpu_times(tid);
     Ok(ThreadState {
         tid,
         name: read_trimmed(&format!("/proc/{tid}/comm")),
@@ -126,17 +126,8 @@ pub fn capture(
             .and_then(|v| v.parse().ok())
             .unwrap_or(0)
     };
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after_comm = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = after_comm.split_whitespace().collect();
-    let field = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
-    // Fields after the comm start at stat(5) field 3 (state): index 0.
-    let (pgrp, sid, start_ticks) = (field(2), field(3), field(19));
+    let stat = stat_fields(pid);
+    let (pgrp, sid) = (stat_field(&stat, 2), stat_field(&stat, 3));
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline"))
         .unwrap_or_default()
         .split(|&b| b == 0)
@@ -148,7 +139,6 @@ pub fn capture(
         .and_then(|s| u32::from_str_radix(s.trim(), 16).ok())
         .unwrap_or(0x33);
     let smaps = std::fs::read_to_string(format!("/proc/{mem_pid}/smaps"))?;
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
     Ok(ProcessState {
         pid,
         ppid: num("PPid:") as i32,
@@ -168,7 +158,7 @@ pub fn capture(
         regions: regions_from_smaps(&smaps, filter, |addr| {
             pt::read_mem(mem_pid, addr, 4).ok().as_deref() == Some(b"\x7fELF")
         }),
-        process_uptime_secs: (system_uptime() - start_ticks as f64 / ticks).max(0.0),
+        process_uptime_secs: process_uptime(pid),
     })
 }
 
@@ -186,17 +176,32 @@ fn read_trimmed(path: &str) -> String {
         .unwrap_or_default()
 }
 
-fn stat_times(path: &str) -> (u64, u64) {
-    let stat = std::fs::read_to_string(path).unwrap_or_default();
+/// The fields of /proc/TID/stat after the command name (stat(5) field 3,
+/// the state, is index 0); empty if the task is gone.
+fn stat_fields(tid: i32) -> Vec<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{tid}/stat")).unwrap_or_default();
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<u64> = rest
-        .split_whitespace()
-        .map(|v| v.parse().unwrap_or(0))
-        .collect();
-    (
-        f.get(11).copied().unwrap_or(0),
-        f.get(12).copied().unwrap_or(0),
-    )
+    rest.split_whitespace().map(str::to_string).collect()
+}
+
+fn stat_field(fields: &[String], i: usize) -> i64 {
+    fields.get(i).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// User and system CPU time of a task (or a whole process), in clock ticks.
+pub fn cpu_times(tid: i32) -> (u64, u64) {
+    let f = stat_fields(tid);
+    (stat_field(&f, 11) as u64, stat_field(&f, 12) as u64)
+}
+
+/// Seconds process `pid` has been running (0 if it is gone).
+pub fn process_uptime(pid: i32) -> f64 {
+    let start = stat_field(&stat_fields(pid), 19);
+    if start == 0 {
+        return 0.0;
+    }
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    (system_uptime() - start as f64 / hz).max(0.0)
 }
 
 /// coredump_filter bits (core(5)).
@@ -255,24 +260,15 @@ pub fn regions_from_smaps(smaps: &str, filter: u32, is_elf: impl Fn(u64) -> bool
     out
 }
 
+/// A mapping line of smaps (the same format as /proc/PID/maps).
 fn parse_header(line: &str) -> Option<Region> {
-    let mut it = line.splitn(6, ' ');
-    let (s, e) = it.next()?.split_once('-')?;
-    let start = u64::from_str_radix(s, 16).ok()?;
-    let end = u64::from_str_radix(e, 16).ok()?;
-    let perms = it.next()?;
-    if perms.len() != 4 {
-        return None;
-    }
-    let offset = u64::from_str_radix(it.next()?, 16).ok()?;
-    let _dev = it.next()?;
-    let _inode: u64 = it.next()?.parse().ok()?;
+    let m = pt::parse_maps_line(line)?;
     Some(Region {
-        start,
-        end,
-        perms: perms.to_string(),
-        offset,
-        path: it.next().unwrap_or("").trim_start().to_string(),
+        start: m.start,
+        end: m.end,
+        perms: m.perms,
+        offset: m.offset,
+        path: m.name,
         dump: DumpPart::Nothing,
     })
 }

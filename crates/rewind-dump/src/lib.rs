@@ -17,8 +17,8 @@ mod read;
 mod write;
 
 pub use capture::{
-    capture, capture_thread, regions_from_smaps, system_uptime, DumpPart, ProcessState, Region,
-    ThreadState,
+    capture, capture_thread, cpu_times, process_uptime, regions_from_smaps, system_uptime,
+    DumpPart, ProcessState, Region, ThreadState,
 };
 pub use read::{read_core, CoreFile, CoreThread, FileMapping};
 pub use write::write_core;

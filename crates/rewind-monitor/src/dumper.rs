@@ -147,10 +147,7 @@ impl Monitor {
                 states.push(s);
             }
         }
-        let mut note = self
-            .limits
-            .dump_allowed(&self.opts.limits, &self.store)
-            .err();
+        let mut note = self.limits.dump_allowed(&self.opts.limits).err();
         let state = capture(tgid, tgid, states, sig, siginfo);
         let mut core = None;
         if let Ok(state) = &state {
@@ -200,12 +197,11 @@ impl Monitor {
 
     /// Dumps the running process `main_pid` for `reason`; `signal`: a thread
     /// stopped at the delivery of a trigger signal (delivered afterwards).
-    /// None when the limits say no dump.
     pub(crate) fn snapshot_dump(
         &mut self,
         reason: &str,
         signal: Option<(i32, i32)>,
-    ) -> Result<(Option<AddOutcome>, SnapshotStats), MonitorError> {
+    ) -> Result<(AddOutcome, SnapshotStats), MonitorError> {
         let tgid = self.main_pid;
         let io = |e: std::io::Error| MonitorError::Io(format!("dumping process {tgid}: {e}"));
         let started = Instant::now();
@@ -278,7 +274,7 @@ impl Monitor {
         let outcome = self.store_event(&report, core)?;
         self.announce(&report, &outcome);
         Ok((
-            Some(outcome),
+            outcome,
             SnapshotStats {
                 pause,
                 threads: held.len(),

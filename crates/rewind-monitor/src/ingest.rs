@@ -125,7 +125,7 @@ pub fn ingest_file(
             pid,
             executable: exe,
             cmdline,
-            process_uptime_secs: process_uptime(pid),
+            process_uptime_secs: rewind_dump::process_uptime(pid),
             note: None,
         },
         &threads,
@@ -133,17 +133,4 @@ pub fn ingest_file(
         &mem,
     );
     Ok(store.add(&report, Some(path), options)?)
-}
-
-fn process_uptime(pid: i32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let start: f64 = stat
-        .rsplit_once(')')
-        .and_then(|(_, r)| r.split_whitespace().nth(19)?.parse().ok())
-        .unwrap_or(0.0);
-    if start == 0.0 {
-        return 0.0;
-    }
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    (rewind_dump::system_uptime() - start / hz).max(0.0)
 }

@@ -152,20 +152,7 @@ pub fn monitor(target: Target, opts: Options) -> Result<Outcome, MonitorError> {
             None => return Ok(Outcome::Detached),
         },
     };
-    let mut m = Monitor {
-        limits: limits::State::default(),
-        triggers: triggers::State::new(main_pid),
-        tasks: threads_of(main_pid).into_iter().collect(),
-        listening: HashSet::new(),
-        opts,
-        store,
-        main_pid,
-        spawned,
-        incoming,
-        seq: 0,
-        main_exit: None,
-    };
-    m.run()
+    Monitor::new(opts, store, incoming, main_pid, spawned).run()
 }
 
 /// Takes one dump of a running process now (`rewind snapshot --pid`),
@@ -178,26 +165,10 @@ pub fn snapshot(
     let incoming = incoming_dir(store.root())?;
     pt::block_sigchld();
     attach_process(pid)?;
-    let mut m = Monitor {
-        limits: limits::State::default(),
-        triggers: triggers::State::new(pid),
-        tasks: threads_of(pid).into_iter().collect(),
-        listening: HashSet::new(),
-        opts,
-        store,
-        main_pid: pid,
-        spawned: false,
-        incoming,
-        seq: 0,
-        main_exit: None,
-    };
+    let mut m = Monitor::new(opts, store, incoming, pid, false);
     let result = m.snapshot_dump("snapshot", None);
     m.detach_all();
-    let (outcome, stats) = result?;
-    Ok((
-        outcome.ok_or_else(|| MonitorError::Io("the snapshot was not stored".into()))?,
-        stats,
-    ))
+    result
 }
 
 /// Raw cores are written here before the store compresses them; leftovers of
@@ -359,6 +330,29 @@ fn process_named(pid: i32, name: &str) -> bool {
 }
 
 impl Monitor {
+    /// A session on `main_pid`, whose threads are already attached.
+    fn new(
+        opts: Options,
+        store: Store,
+        incoming: PathBuf,
+        main_pid: i32,
+        spawned: bool,
+    ) -> Monitor {
+        Monitor {
+            limits: limits::State::default(),
+            triggers: triggers::State::new(main_pid),
+            tasks: threads_of(main_pid).into_iter().collect(),
+            listening: HashSet::new(),
+            opts,
+            store,
+            main_pid,
+            spawned,
+            incoming,
+            seq: 0,
+            main_exit: None,
+        }
+    }
+
     fn run(&mut self) -> Result<Outcome, MonitorError> {
         let io = |e: std::io::Error| MonitorError::Io(format!("waiting for the program: {e}"));
         let mut next_sample = Instant::now() + self.opts.poll;
@@ -396,13 +390,12 @@ impl Monitor {
         if req == 0 && !past {
             return Ok(None);
         }
-        if req != 0 && self.spawned && req != libc::SIGINT && req != libc::SIGQUIT {
-            // Passed on: the terminal already sent SIGINT/SIGQUIT to the program.
-            unsafe { libc::kill(self.main_pid, req) };
-            STOP_REQUEST.store(0, Ordering::Relaxed);
-            return Ok(None);
-        }
         if req != 0 && self.spawned {
+            // The program we started runs on: a terminal's SIGINT/SIGQUIT
+            // reached it already, other signals are passed on.
+            if req != libc::SIGINT && req != libc::SIGQUIT {
+                unsafe { libc::kill(self.main_pid, req) };
+            }
             STOP_REQUEST.store(0, Ordering::Relaxed);
             return Ok(None);
         }
@@ -475,10 +468,7 @@ impl Monitor {
                     self.on_crash(tid, sig)?;
                 } else if self.opts.limits.in_window(now)
                     && self.opts.triggers.signals.contains(&sig)
-                    && self
-                        .limits
-                        .dump_allowed(&self.opts.limits, &self.store)
-                        .is_ok()
+                    && self.limits.dump_allowed(&self.opts.limits).is_ok()
                 {
                     let tgid = pt::tgid_of(tid).unwrap_or(tid);
                     if tgid == self.main_pid {
@@ -506,11 +496,7 @@ impl Monitor {
             return;
         }
         if let Some(reason) = self.triggers.sample(&self.opts.triggers, Instant::now()) {
-            if self
-                .limits
-                .dump_allowed(&self.opts.limits, &self.store)
-                .is_ok()
-            {
+            if self.limits.dump_allowed(&self.opts.limits).is_ok() {
                 self.trigger_dump(&reason, None);
             }
         }
@@ -518,12 +504,11 @@ impl Monitor {
 
     fn trigger_dump(&mut self, reason: &str, signal: Option<(i32, i32)>) {
         match self.snapshot_dump(reason, signal) {
-            Ok((Some(outcome), stats)) => self.say(&format!(
+            Ok((outcome, stats)) => self.say(&format!(
                 "{reason}: stored as crash {} (process paused {:.1} ms)",
                 outcome.id,
                 stats.pause.as_secs_f64() * 1000.0
             )),
-            Ok((None, _)) => {}
             Err(e) => self.say(&format!("{reason}: dump failed: {e}")),
         }
     }

@@ -3,7 +3,6 @@
 //! between dumps and how long the store keeps them. The disk quota is the
 //! store's (rewind_store::StoreOptions).
 
-use rewind_store::Store;
 use std::time::Instant;
 
 #[derive(Clone, Debug)]
@@ -56,7 +55,7 @@ pub(crate) struct State {
 
 impl State {
     /// Whether a dump may be kept now; the note for the report if not.
-    pub(crate) fn dump_allowed(&self, limits: &Limits, _store: &Store) -> Result<(), String> {
+    pub(crate) fn dump_allowed(&self, limits: &Limits) -> Result<(), String> {
         if let Some(max) = limits.max_dumps {
             if self.dumps >= max {
                 return Err(format!(

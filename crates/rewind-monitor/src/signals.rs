@@ -14,48 +14,15 @@ pub const CRASH_SIGNALS: [i32; 10] = [
     libc::SIGSYS,
 ];
 
-const NAMES: [&str; 32] = [
-    "",
-    "SIGHUP",
-    "SIGINT",
-    "SIGQUIT",
-    "SIGILL",
-    "SIGTRAP",
-    "SIGABRT",
-    "SIGBUS",
-    "SIGFPE",
-    "SIGKILL",
-    "SIGUSR1",
-    "SIGSEGV",
-    "SIGUSR2",
-    "SIGPIPE",
-    "SIGALRM",
-    "SIGTERM",
-    "SIGSTKFLT",
-    "SIGCHLD",
-    "SIGCONT",
-    "SIGSTOP",
-    "SIGTSTP",
-    "SIGTTIN",
-    "SIGTTOU",
-    "SIGURG",
-    "SIGXCPU",
-    "SIGXFSZ",
-    "SIGVTALRM",
-    "SIGPROF",
-    "SIGWINCH",
-    "SIGIO",
-    "SIGPWR",
-    "SIGSYS",
-];
-
+/// A signal's name; the standard ones come from the store's table.
 pub fn name(sig: i32) -> String {
-    match sig {
-        1..=31 => NAMES[sig as usize].to_string(),
-        _ if sig >= libc::SIGRTMIN() && sig <= libc::SIGRTMAX() => {
-            format!("SIGRTMIN+{}", sig - libc::SIGRTMIN())
-        }
-        _ => format!("signal {sig}"),
+    if let Some(n) = rewind_store::signal_name(sig) {
+        return n.to_string();
+    }
+    if (libc::SIGRTMIN()..=libc::SIGRTMAX()).contains(&sig) {
+        format!("SIGRTMIN+{}", sig - libc::SIGRTMIN())
+    } else {
+        format!("signal {sig}")
     }
 }
 
@@ -70,7 +37,7 @@ pub fn parse(text: &str) -> Option<i32> {
     } else {
         format!("SIG{up}")
     };
-    (1..32).find(|&s| NAMES[s as usize] == full)
+    (1..32).find(|&s| rewind_store::signal_name(s) == Some(full.as_str()))
 }
 
 /// Name of a kernel-generated si_code for `sig` (SEGV_MAPERR...), or of the

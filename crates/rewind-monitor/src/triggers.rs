@@ -58,7 +58,8 @@ impl State {
                 .ok()
         };
         if let Some(limit) = t.cpu_percent {
-            let ticks = cpu_ticks(pid)?;
+            let (user, system) = rewind_dump::cpu_times(pid);
+            let ticks = user + system;
             if let Some((at, before)) = self.last {
                 let secs = now.duration_since(at).as_secs_f64();
                 if secs > 0.0 {
@@ -101,13 +102,6 @@ impl State {
         }
         None
     }
-}
-
-fn cpu_ticks(pid: i32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = stat.rsplit_once(')')?.1;
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
 #[cfg(test)]

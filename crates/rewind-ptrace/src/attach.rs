@@ -90,18 +90,7 @@ pub fn inject_syscall_in_stopped(
     let at = back.rip;
     let orig_code = read_mem(tid, at, 2)?;
     write_mem(tid, at, &[0x0f, 0x05])?;
-    let mut r = back;
-    r.rip = at;
-    r.rax = nr;
-    r.orig_rax = u64::MAX;
-    let mut a = [0u64; 6];
-    a[..args.len()].copy_from_slice(args);
-    r.rdi = a[0];
-    r.rsi = a[1];
-    r.rdx = a[2];
-    r.r10 = a[3];
-    r.r8 = a[4];
-    r.r9 = a[5];
+    let r = crate::syscall_call_regs(&back, nr, args);
     let result = (|| {
         set_regs(tid, &r)?;
         let mut stops = 0;

@@ -16,7 +16,7 @@ pub use attach::{
     attach_error, detach, get_xstate, inject_syscall_in_stopped, listen, restartable, seize,
     NT_X86_XSTATE,
 };
-pub use maps::{read_maps, MapEntry};
+pub use maps::{parse_maps_line, read_maps, MapEntry};
 
 pub type Tid = i32;
 
@@ -352,17 +352,7 @@ pub fn inject_syscall(tid: Tid, nr: u64, args: &[u64]) -> io::Result<i64> {
     let rip = saved.rip;
     let orig_code = read_mem(tid, rip, 2)?;
     write_mem(tid, rip, &[0x0f, 0x05])?;
-    let mut r = saved;
-    r.rax = nr;
-    r.orig_rax = u64::MAX;
-    let mut a = [0u64; 6];
-    a[..args.len()].copy_from_slice(args);
-    r.rdi = a[0];
-    r.rsi = a[1];
-    r.rdx = a[2];
-    r.r10 = a[3];
-    r.r8 = a[4];
-    r.r9 = a[5];
+    let r = syscall_call_regs(&saved, nr, args);
     let result = (|| {
         set_regs(tid, &r)?;
         for _ in 0..2 {
@@ -387,6 +377,24 @@ pub fn inject_syscall(tid: Tid, nr: u64, args: &[u64]) -> io::Result<i64> {
     write_mem(tid, rip, &orig_code)?;
     set_regs(tid, &saved)?;
     result
+}
+
+/// `base` set up to make syscall `nr` with `args` (ABI order) at its rip;
+/// orig_rax -1 keeps the kernel from treating it as a syscall to restart.
+pub(crate) fn syscall_call_regs(base: &Regs, nr: u64, args: &[u64]) -> Regs {
+    let mut a = [0u64; 6];
+    a[..args.len()].copy_from_slice(args);
+    Regs {
+        rax: nr,
+        orig_rax: u64::MAX,
+        rdi: a[0],
+        rsi: a[1],
+        rdx: a[2],
+        r10: a[3],
+        r8: a[4],
+        r9: a[5],
+        ..*base
+    }
 }
 
 /// The syscall arguments in a register set, in ABI order.
@@ -644,9 +652,7 @@ pub fn fork_stopped(tid: Tid) -> io::Result<Tid> {
     let rip = saved.rip;
     let orig_code = read_mem(tid, rip, 2)?;
     write_mem(tid, rip, &[0x0f, 0x05])?;
-    let mut r = saved;
-    r.rax = libc::SYS_fork as u64;
-    r.orig_rax = u64::MAX;
+    let r = syscall_call_regs(&saved, libc::SYS_fork as u64, &[]);
     let result = (|| {
         set_regs(tid, &r)?;
         let mut child = None;

@@ -25,10 +25,12 @@ impl MapEntry {
 }
 
 pub fn parse_maps(text: &str) -> Vec<MapEntry> {
-    text.lines().filter_map(parse_line).collect()
+    text.lines().filter_map(parse_maps_line).collect()
 }
 
-fn parse_line(line: &str) -> Option<MapEntry> {
+/// One line of /proc/PID/maps (also the mapping lines of smaps); None for
+/// anything else.
+pub fn parse_maps_line(line: &str) -> Option<MapEntry> {
     let mut it = line.splitn(6, ' ');
     let range = it.next()?;
     let perms = it.next()?.to_string();

@@ -510,27 +510,9 @@ impl Store {
         let now = unix_now();
 
         let Some(core) = core else {
-            let json = self.report_json(&report)?;
-            self.conn
-                .execute(
-                    "INSERT INTO crashes (complete, added, grp, signature, reason, signal, time, pid, executable, note, report)
-                     VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![
-                        now,
-                        group,
-                        sig,
-                        report.reason,
-                        report.signal_label(),
-                        report.time,
-                        report.pid,
-                        report.executable,
-                        report.note,
-                        json
-                    ],
-                )
-                .map_err(|e| self.sql(e))?;
+            let id = self.insert_row(&report, &group, &sig, now, None)?;
             return Ok(AddOutcome {
-                id: self.conn.last_insert_rowid(),
+                id,
                 group,
                 signature: sig,
                 dump_kept: false,
@@ -572,6 +554,40 @@ impl Store {
         })
     }
 
+    /// Inserts a crash row and returns its id: complete (no dump) when
+    /// `temp_file` is None, else in progress until its dump is renamed into place.
+    fn insert_row(
+        &self,
+        report: &Report,
+        group: &str,
+        sig: &str,
+        now: i64,
+        temp_file: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let json = self.report_json(report)?;
+        self.conn
+            .execute(
+                "INSERT INTO crashes (complete, temp_file, added, grp, signature, reason, signal, time, pid, executable, note, report)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    temp_file.is_none(),
+                    temp_file,
+                    now,
+                    group,
+                    sig,
+                    report.reason,
+                    report.signal_label(),
+                    report.time,
+                    report.pid,
+                    report.executable,
+                    report.note,
+                    json
+                ],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
     /// Creates and locks the temporary dump file, then the in-progress row.
     fn begin_pending(
         &mut self,
@@ -586,32 +602,13 @@ impl Store {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_string();
-        let inserted = self.report_json(report).and_then(|json| {
-            self.conn
-                .execute(
-                    "INSERT INTO crashes (complete, temp_file, added, grp, signature, reason, signal, time, pid, executable, note, report)
-                     VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    params![
-                        temp_name,
-                        now,
-                        group,
-                        sig,
-                        report.reason,
-                        report.signal_label(),
-                        report.time,
-                        report.pid,
-                        report.executable,
-                        report.note,
-                        json
-                    ],
-                )
-                .map_err(|e| self.sql(e))
-        });
-        if let Err(e) = inserted {
-            remove_if_exists(&temp);
-            return Err(e);
-        }
-        let id = self.conn.last_insert_rowid();
+        let id = match self.insert_row(report, group, sig, now, Some(&temp_name)) {
+            Ok(id) => id,
+            Err(e) => {
+                remove_if_exists(&temp);
+                return Err(e);
+            }
+        };
         Ok(Pending {
             id,
             temp,
