@@ -1103,10 +1103,10 @@ fn program_exits_during_a_trigger_dump() {
     assert!(str_of(&entries[0], "reason").starts_with("memory"));
 }
 
-/// Bug: the same with threads: discard_copy blocks forever in waitpid(leader)
-/// (the other threads' exits are never reaped), rewind hangs and ignores SIGTERM.
+/// The same with threads. Regression: discarding the copy waited on the
+/// leader alone, whose exit is only reported once the other threads' exits
+/// are reaped: rewind hung forever.
 #[test]
-#[ignore = "bug: a threaded program exiting during a trigger dump makes monitor hang forever"]
 fn threaded_program_exits_during_a_trigger_dump() {
     let fx = Fixture::new();
     let s = store(&fx);
@@ -1248,14 +1248,13 @@ fn snapshot_of_a_running_process() {
     );
 }
 
-/// Bug: attaching to a process that creates threads fails, or kills it:
-/// threads created after the leader was seized are auto-attached
-/// (PTRACE_O_TRACECLONE), seizing them again gives EPERM ("already traced by
-/// <rewind itself>"); and a leader found at a PTRACE_EVENT_CLONE stop is taken
-/// for an interrupted one, the clone is injected there and the original
-/// clone3 runs twice: the program dies of SIGSEGV.
+/// Attaching to a process that creates threads. Regressions: threads created
+/// after the leader was seized are auto-attached (PTRACE_O_TRACECLONE) and
+/// seizing them again failed with EPERM ("already traced by <rewind
+/// itself>"); a leader found at a PTRACE_EVENT_CLONE stop was taken for an
+/// interrupted one, the fork was injected there and the program's clone3 ran
+/// twice: it died of SIGSEGV.
 #[test]
-#[ignore = "bug: snapshot --pid of a process creating threads fails (EPERM) or kills it (SIGSEGV)"]
 fn snapshot_of_a_process_creating_threads() {
     let fx = Fixture::new();
     let s = store(&fx);

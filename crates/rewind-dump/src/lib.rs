@@ -20,5 +20,5 @@ pub use capture::{
     capture, capture_thread, cpu_times, process_uptime, regions_from_smaps, system_uptime,
     DumpPart, ProcessState, Region, ThreadState,
 };
-pub use read::{read_core, CoreFile, CoreThread, FileMapping};
+pub use read::{parse_core, read_core, CoreFile, CoreThread, FileMapping};
 pub use write::write_core;

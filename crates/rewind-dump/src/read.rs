@@ -49,7 +49,37 @@ pub struct CoreFile {
     pub threads: Vec<CoreThread>,
     pub files: Vec<FileMapping>,
     loads: Vec<Load>,
-    file: File,
+    source: Source,
+}
+
+/// Where the core's bytes are: a file, or memory (tests, fuzzing).
+#[derive(Debug)]
+enum Source {
+    File(File),
+    Bytes(Vec<u8>),
+}
+
+impl Source {
+    fn len(&self) -> io::Result<u64> {
+        match self {
+            Source::File(f) => Ok(f.metadata()?.len()),
+            Source::Bytes(b) => Ok(b.len() as u64),
+        }
+    }
+
+    fn read_exact_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
+        match self {
+            Source::File(f) => f.read_exact_at(buf, at),
+            Source::Bytes(b) => {
+                let bytes = usize::try_from(at)
+                    .ok()
+                    .and_then(|at| b.get(at..at.checked_add(buf.len())?))
+                    .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+                buf.copy_from_slice(bytes);
+                Ok(())
+            }
+        }
+    }
 }
 
 fn bad(what: &str) -> io::Error {
@@ -78,9 +108,18 @@ fn cstr(b: &[u8]) -> String {
 /// a process with thousands of mappings is some hundreds of KiB).
 const MAX_NOTES: u64 = 64 << 20;
 
+/// Opens the core file at `path`; memory is read from it on demand.
 pub fn read_core(path: &Path) -> io::Result<CoreFile> {
-    let file = File::open(path)?;
-    let size = file.metadata()?.len();
+    parse(Source::File(File::open(path)?))
+}
+
+/// Parses a core held in memory.
+pub fn parse_core(bytes: Vec<u8>) -> io::Result<CoreFile> {
+    parse(Source::Bytes(bytes))
+}
+
+fn parse(file: Source) -> io::Result<CoreFile> {
+    let size = file.len()?;
     let mut eh = [0u8; 64];
     file.read_exact_at(&mut eh, 0)
         .map_err(|_| bad("shorter than an ELF header"))?;
@@ -139,7 +178,7 @@ pub fn read_core(path: &Path) -> io::Result<CoreFile> {
         threads: Vec::new(),
         files: Vec::new(),
         loads,
-        file,
+        source: file,
     };
     for n in &notes {
         parse_notes(n, &mut core)?;
@@ -241,7 +280,7 @@ impl CoreFile {
             };
             let n = ((l.filesz - (a - l.vaddr)) as usize).min(buf.len() - done);
             if self
-                .file
+                .source
                 .read_exact_at(&mut buf[done..done + n], l.offset + (a - l.vaddr))
                 .is_err()
             {

@@ -2,6 +2,7 @@
 //! a running one (from a copy-on-write fork, so it pauses only for the fork).
 
 use crate::report::{self, Event, LiveMemory, ThreadRegs};
+use crate::waits::{TaskWait, INJECTION_TIMEOUT, STOP_TIMEOUT};
 use crate::{Monitor, MonitorError};
 use rewind_dump::{capture, capture_thread, write_core, ThreadState};
 use rewind_ptrace as pt;
@@ -20,55 +21,98 @@ pub struct SnapshotStats {
     pub forked: bool,
 }
 
-/// A thread stopped for a dump and the signal to give back when it resumes.
+/// A thread stopped for a dump, and how it goes on afterwards.
 struct Held {
     tid: i32,
-    pending: i32,
+    stop: Stop,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Stopped by our interrupt: the one kind of stop a syscall can be
+    /// injected in. Resumed as it was.
+    Interrupted,
+    /// Resumed with this signal (a trigger signal stopped at its delivery,
+    /// or a signal that arrived during an injected syscall).
+    Signal(i32),
+    /// In a group-stop (SIGSTOP...): left there.
+    Group,
+    /// At a clone/fork/exec event: resumed as it was.
+    Event,
+    /// In a stop the main loop has yet to handle (a signal's delivery: it
+    /// may be a crash): left stopped for it.
+    Deferred,
 }
 
 impl Monitor {
     /// Stops every thread of `tgid` but `except` (already stopped).
-    fn stop_others(&mut self, tgid: i32, except: i32) -> Vec<Held> {
+    fn stop_others(&mut self, tgid: i32, except: Option<i32>) -> Vec<Held> {
         let tids: Vec<i32> = crate::threads_of(tgid)
             .into_iter()
-            .filter(|&t| t != except)
+            .filter(|&t| Some(t) != except)
             .collect();
+        let mut held = Vec::new();
         let mut asked = Vec::new();
         for t in tids {
-            if pt::interrupt(t).is_ok() {
+            if self.has_deferred(t) {
+                held.push(Held {
+                    tid: t,
+                    stop: Stop::Deferred,
+                });
+            } else if pt::interrupt(t).is_ok() {
                 asked.push(t);
             }
         }
-        let mut held = Vec::new();
         for t in asked {
-            match pt::wait(t) {
-                Ok((_, _, pt::WaitStatus::Signal(sig))) => held.push(Held {
-                    tid: t,
-                    pending: sig,
-                }),
-                Ok((_, _, st @ (pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_)))) => {
-                    self.note_exit(t, st);
+            let stop = match self.wait_task(t, STOP_TIMEOUT) {
+                TaskWait::Stopped(status, st) => self.classify_stop(t, status, st),
+                TaskWait::Gone => continue,
+                TaskWait::TimedOut => {
+                    self.say(&format!(
+                        "thread {t} did not stop within {} s (blocked in vfork or I/O?); \
+                         the dump goes on without it",
+                        STOP_TIMEOUT.as_secs()
+                    ));
+                    continue;
                 }
-                Err(_) => {
-                    self.tasks.remove(&t);
-                }
-                Ok((_, _, pt::WaitStatus::Event(ev))) => {
-                    if matches!(ev, pt::event::CLONE | pt::event::FORK | pt::event::VFORK) {
-                        if let Ok(new) = pt::event_msg(t) {
-                            self.tasks.insert(new as i32);
-                        }
-                    }
-                    held.push(Held { tid: t, pending: 0 });
-                }
-                Ok(_) => held.push(Held { tid: t, pending: 0 }),
-            }
+            };
+            held.push(Held { tid: t, stop });
         }
         held
     }
 
+    /// What a stop that answered our interrupt is, and how to go on from it.
+    fn classify_stop(&mut self, tid: i32, status: i32, st: pt::WaitStatus) -> Stop {
+        match st {
+            pt::WaitStatus::Event(pt::event::STOP) => {
+                let sig = (status >> 8) & 0xff;
+                if self.listening.contains(&tid) || crate::STOP_SIGNALS.contains(&sig) {
+                    self.listening.insert(tid);
+                    Stop::Group
+                } else {
+                    Stop::Interrupted
+                }
+            }
+            pt::WaitStatus::Event(ev) => {
+                if matches!(ev, pt::event::CLONE | pt::event::FORK | pt::event::VFORK) {
+                    if let Ok(new) = pt::event_msg(tid) {
+                        self.tasks.insert(new as i32);
+                    }
+                }
+                Stop::Event
+            }
+            // A signal on its way in answered first: the main loop decides
+            // (it may be a crash to dump).
+            _ => {
+                self.deferred.push_back((tid, status, st));
+                Stop::Deferred
+            }
+        }
+    }
+
     /// A task's end seen by a dump's own wait: the main process's is kept
     /// for the session's outcome.
-    fn note_exit(&mut self, tid: i32, st: pt::WaitStatus) {
+    pub(crate) fn note_exit(&mut self, tid: i32, st: pt::WaitStatus) {
         self.tasks.remove(&tid);
         if tid == self.main_pid {
             self.main_exit = match st {
@@ -81,11 +125,12 @@ impl Monitor {
 
     fn release(&mut self, held: &[Held]) {
         for h in held {
-            if self.listening.contains(&h.tid) {
-                let _ = pt::listen(h.tid);
-            } else {
-                let _ = pt::resume_cont(h.tid, h.pending);
-            }
+            let _ = match h.stop {
+                Stop::Interrupted | Stop::Event => pt::resume_cont(h.tid, 0),
+                Stop::Signal(sig) => pt::resume_cont(h.tid, sig),
+                Stop::Group => pt::listen(h.tid),
+                Stop::Deferred => Ok(()),
+            };
         }
     }
 
@@ -140,7 +185,7 @@ impl Monitor {
     pub(crate) fn on_crash(&mut self, tid: i32, sig: i32) -> Result<(), MonitorError> {
         let tgid = pt::tgid_of(tid).unwrap_or(tid);
         let siginfo = pt::get_siginfo(tid).ok();
-        let held = self.stop_others(tgid, tid);
+        let held = self.stop_others(tgid, Some(tid));
         let mut states: Vec<ThreadState> = Vec::new();
         for t in std::iter::once(tid).chain(held.iter().map(|h| h.tid)) {
             if let Ok(s) = capture_thread(t) {
@@ -205,40 +250,27 @@ impl Monitor {
         let tgid = self.main_pid;
         let io = |e: std::io::Error| MonitorError::Io(format!("dumping process {tgid}: {e}"));
         let started = Instant::now();
-        let (first, first_sig) = match signal {
-            Some((t, s)) => (t, s),
-            None => {
-                // Stop one thread to start with (the leader if it still runs).
-                let lead = crate::threads_of(tgid).first().copied().unwrap_or(tgid);
-                pt::interrupt(lead).map_err(io)?;
-                match pt::wait(lead).map_err(io)? {
-                    (_, _, pt::WaitStatus::Signal(s)) => (lead, s),
-                    (_, _, st @ (pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_))) => {
-                        self.note_exit(lead, st);
-                        return Err(MonitorError::Io(format!("process {tgid} exited")));
-                    }
-                    _ => (lead, 0),
-                }
-            }
-        };
-        let mut held = vec![Held {
-            tid: first,
-            pending: first_sig,
-        }];
-        held.extend(self.stop_others(tgid, first));
+        let mut held = Vec::new();
+        if let Some((tid, sig)) = signal {
+            held.push(Held {
+                tid,
+                stop: Stop::Signal(sig),
+            });
+        }
+        held.extend(self.stop_others(tgid, signal.map(|s| s.0)));
+        if held.is_empty() {
+            return Err(MonitorError::Io(format!(
+                "process {tgid} exited before it could be dumped"
+            )));
+        }
         let states: Vec<ThreadState> = held
             .iter()
             .filter_map(|h| capture_thread(h.tid).ok())
             .collect();
-        // A thread stopped by our interrupt (not at a signal) runs the fork.
-        let forker = held
-            .iter()
-            .find(|h| h.pending == 0 && !self.listening.contains(&h.tid))
-            .map(|h| h.tid);
-        let mut child = None;
-        if let Some(f) = forker {
-            child = fork_copy(f, &mut held);
-        }
+        // The fork is injected in a thread our interrupt stopped; without
+        // one, memory is read with the process stopped.
+        let forker = held.iter().position(|h| h.stop == Stop::Interrupted);
+        let child = forker.and_then(|i| self.fork_copy(&mut held[i]));
         let mem_pid = child.unwrap_or(tgid);
         let mut pause = started.elapsed();
         if child.is_some() {
@@ -288,74 +320,95 @@ impl Monitor {
     /// an injected wait4 removes its zombie.
     fn discard_copy(&mut self, child: i32) {
         unsafe { libc::kill(child, libc::SIGKILL) };
-        while let Ok((_, _, st)) = pt::wait(child) {
-            if matches!(st, pt::WaitStatus::Killed(_) | pt::WaitStatus::Exited(_)) {
-                break;
+        while let TaskWait::Stopped(..) = self.wait_task(child, STOP_TIMEOUT) {}
+        // Any thread of the parent can reap it; the leader first. Threads may
+        // be exiting meanwhile: those waits note their ends.
+        for t in crate::threads_of(self.main_pid) {
+            if self.has_deferred(t) || self.listening.contains(&t) || pt::interrupt(t).is_err() {
+                continue;
+            }
+            let stop = match self.wait_task(t, STOP_TIMEOUT) {
+                TaskWait::Stopped(status, st) => self.classify_stop(t, status, st),
+                TaskWait::Gone | TaskWait::TimedOut => continue,
+            };
+            let mut h = Held { tid: t, stop };
+            if stop == Stop::Interrupted {
+                let mut signals = Vec::new();
+                let reaped = pt::inject_syscall_in_stopped(
+                    t,
+                    libc::SYS_wait4 as u64,
+                    &[child as u64, 0, libc::__WALL as u64, 0],
+                    &mut signals,
+                    &mut |tid| self.injection_wait(tid),
+                );
+                self.redeliver(&mut h, &signals);
+                self.release(std::slice::from_ref(&h));
+                if reaped.is_ok() {
+                    return;
+                }
+            } else {
+                self.release(std::slice::from_ref(&h));
             }
         }
-        let tgid = self.main_pid;
-        let lead = crate::threads_of(tgid).first().copied().unwrap_or(tgid);
-        if pt::interrupt(lead).is_err() {
-            return;
-        }
-        let pending = match pt::wait(lead) {
-            Ok((_, _, pt::WaitStatus::Signal(s))) => s,
-            Ok((_, _, st @ (pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_)))) => {
-                self.note_exit(lead, st);
-                return;
-            }
-            Err(_) => return,
-            Ok(_) => 0,
-        };
-        let mut extra = Vec::new();
-        if pending == 0 {
-            let _ = pt::inject_syscall_in_stopped(
-                lead,
-                libc::SYS_wait4 as u64,
-                &[child as u64, 0, libc::__WALL as u64, 0],
-                &mut extra,
-            );
-        }
-        // A signal that arrived during the wait4 is delivered now.
-        let pending = extra.first().copied().unwrap_or(pending);
-        let held = [Held { tid: lead, pending }];
-        self.release(&held);
+        self.say(&format!(
+            "the copy {child} of process {} could not be reaped: it stays a zombie until the process ends",
+            self.main_pid
+        ));
     }
-}
 
-/// Forks the process from stopped thread `tid` with an injected
-/// clone(exit signal 0): a copy-on-write image of its memory, stopped.
-fn fork_copy(tid: i32, held: &mut [Held]) -> Option<i32> {
-    let regs = pt::get_regs(tid).ok()?;
-    let at = pt::restartable(&regs).rip;
-    let mut pending = Vec::new();
-    let r =
-        pt::inject_syscall_in_stopped(tid, libc::SYS_clone as u64, &[0, 0, 0, 0, 0], &mut pending)
-            .ok()?;
-    if let Some(&sig) = pending.first() {
-        if let Some(h) = held.iter_mut().find(|h| h.tid == tid) {
-            h.pending = sig;
+    /// Signals that arrived while a syscall was injected into `h`: the first
+    /// goes with its resumption (from a syscall stop the kernel sends it
+    /// anew, so the main loop sees its delivery), others are sent again.
+    fn redeliver(&self, h: &mut Held, signals: &[i32]) {
+        let Some((&first, rest)) = signals.split_first() else {
+            return;
+        };
+        h.stop = Stop::Signal(first);
+        for &sig in rest {
+            unsafe { libc::syscall(libc::SYS_tgkill, self.main_pid, h.tid, sig) };
         }
     }
-    if r <= 0 {
-        return None;
-    }
-    let child = r as i32;
-    // Its first stop (auto-attached through PTRACE_O_TRACECLONE).
-    loop {
-        match pt::wait(child).ok()?.2 {
-            pt::WaitStatus::Event(pt::event::STOP) | pt::WaitStatus::Signal(libc::SIGSTOP) => break,
-            pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_) => return None,
-            _ => {
-                let _ = pt::resume_cont(child, 0);
+
+    /// Forks the process from interrupted thread `h` with an injected
+    /// clone(exit signal 0): a copy-on-write image of its memory, stopped.
+    fn fork_copy(&mut self, h: &mut Held) -> Option<i32> {
+        let tid = h.tid;
+        let regs = pt::get_regs(tid).ok()?;
+        let at = pt::restartable(&regs).rip;
+        let mut signals = Vec::new();
+        let r = pt::inject_syscall_in_stopped(
+            tid,
+            libc::SYS_clone as u64,
+            &[0, 0, 0, 0, 0],
+            &mut signals,
+            &mut |t| self.injection_wait(t),
+        );
+        self.redeliver(h, &signals);
+        let child = match r {
+            Ok(c) if c > 0 => c as i32,
+            _ => return None,
+        };
+        // Its first stop (auto-attached through PTRACE_O_TRACECLONE).
+        loop {
+            match self.wait_task(child, INJECTION_TIMEOUT) {
+                TaskWait::Stopped(_, pt::WaitStatus::Event(pt::event::STOP))
+                | TaskWait::Stopped(_, pt::WaitStatus::Signal(libc::SIGSTOP)) => break,
+                TaskWait::Stopped(..) => {
+                    let _ = pt::resume_cont(child, 0);
+                }
+                TaskWait::Gone => return None,
+                TaskWait::TimedOut => {
+                    unsafe { libc::kill(child, libc::SIGKILL) };
+                    return None;
+                }
             }
         }
+        // The copy holds the syscall instruction written for the injection.
+        if let Ok(orig) = pt::read_mem(tid, at, 2) {
+            let _ = pt::write_mem(child, at, &orig);
+        }
+        Some(child)
     }
-    // The copy holds the syscall instruction written for the injection.
-    if let Ok(orig) = pt::read_mem(tid, at, 2) {
-        let _ = pt::write_mem(child, at, &orig);
-    }
-    Some(child)
 }
 
 /// The report of a captured process; memory and mappings from `mem_pid`.

@@ -15,6 +15,7 @@ mod limits;
 pub mod report;
 pub mod signals;
 mod triggers;
+mod waits;
 
 pub use dumper::SnapshotStats;
 pub use limits::Limits;
@@ -22,7 +23,7 @@ pub use triggers::Triggers;
 
 use rewind_ptrace as pt;
 use rewind_store::{Store, StoreError, StoreOptions};
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -98,7 +99,8 @@ const MONITOR_OPTIONS: i32 = libc::PTRACE_O_TRACESYSGOOD
     | libc::PTRACE_O_TRACEEXEC;
 
 /// Stop signals that put a thread group in a group-stop.
-const STOP_SIGNALS: [i32; 4] = [libc::SIGSTOP, libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU];
+pub(crate) const STOP_SIGNALS: [i32; 4] =
+    [libc::SIGSTOP, libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU];
 
 /// A signal rewind itself received (SIGINT, SIGTERM, SIGHUP): 0 when none.
 static STOP_REQUEST: AtomicI32 = AtomicI32::new(0);
@@ -135,6 +137,8 @@ pub(crate) struct Monitor {
     pub(crate) seq: u64,
     /// The main process's end, when a dump's own waits collected it.
     pub(crate) main_exit: Option<Outcome>,
+    /// Stops seen by a dump's waits, for the main loop (see `waits`).
+    pub(crate) deferred: VecDeque<waits::Deferred>,
 }
 
 /// Runs a monitoring session until the program ends (or monitoring stops).
@@ -289,11 +293,25 @@ fn attach_process(pid: i32) -> Result<i32, MonitorError> {
                 Err(e) if e.raw_os_error() == Some(libc::ESRCH) && t != pid => {
                     seized.insert(t);
                 }
+                // A thread created meanwhile by a seized one: already ours
+                // (PTRACE_O_TRACECLONE).
+                Err(e) if e.raw_os_error() == Some(libc::EPERM) && traced_by_us(t) => {
+                    seized.insert(t);
+                }
                 Err(e) => return Err(MonitorError::Attach(pt::attach_error(pid, &e))),
             }
         }
     }
     Ok(pid)
+}
+
+fn traced_by_us(tid: i32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{tid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("TracerPid:"))
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        == Some(std::process::id())
 }
 
 /// Polls /proc for a process named `name` (ProcDump's -w).
@@ -350,6 +368,7 @@ impl Monitor {
             incoming,
             seq: 0,
             main_exit: None,
+            deferred: VecDeque::new(),
         }
     }
 
@@ -367,6 +386,12 @@ impl Monitor {
             if Instant::now() >= next_sample {
                 next_sample = Instant::now() + self.opts.poll;
                 self.on_tick();
+                continue;
+            }
+            if let Some((tid, status, st)) = self.deferred.pop_front() {
+                if let Some(outcome) = self.on_stop(tid, status, st)? {
+                    return Ok(outcome);
+                }
                 continue;
             }
             // Wake up for trigger samples and to notice stop requests.
@@ -520,23 +545,40 @@ impl Monitor {
     }
 
     /// Stops monitoring: every task is detached and runs on untraced.
+    /// Threads and children that appear meanwhile are found at their
+    /// clone/fork events and detached too.
     fn detach_all(&mut self) {
-        let tasks: Vec<i32> = self.tasks.iter().copied().collect();
-        for t in tasks {
-            if pt::interrupt(t).is_ok() {
-                match pt::wait(t) {
-                    Ok((_, _, pt::WaitStatus::Signal(sig))) => {
-                        let _ = pt::detach(t, sig);
-                    }
-                    Ok((_, _, pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_))) => {}
-                    Ok(_) => {
-                        let _ = pt::detach(t, 0);
-                    }
-                    Err(_) => {}
-                }
+        let mut todo: Vec<i32> = self.tasks.iter().copied().collect();
+        todo.extend(threads_of(self.main_pid));
+        let mut done = HashSet::new();
+        while let Some(t) = todo.pop() {
+            if !done.insert(t) {
+                continue;
             }
+            if !self.has_deferred(t) && pt::interrupt(t).is_err() {
+                continue;
+            }
+            // A task that does not stop in time is detached by the kernel
+            // when rewind exits (no PTRACE_O_EXITKILL).
+            let waits::TaskWait::Stopped(_, st) = self.wait_task(t, waits::STOP_TIMEOUT) else {
+                continue;
+            };
+            let sig = match st {
+                pt::WaitStatus::Signal(sig) => sig,
+                pt::WaitStatus::Event(ev) => {
+                    if matches!(ev, pt::event::CLONE | pt::event::FORK | pt::event::VFORK) {
+                        if let Ok(new) = pt::event_msg(t) {
+                            todo.push(new as i32);
+                        }
+                    }
+                    0
+                }
+                _ => 0,
+            };
+            let _ = pt::detach(t, sig);
         }
         self.tasks.clear();
+        self.listening.clear();
     }
 }
 

@@ -28,8 +28,10 @@ impl Triggers {
 
 pub(crate) struct State {
     pid: i32,
+    /// The previous sample: when, and the process's CPU ticks then.
     last: Option<(Instant, u64)>,
-    cpu_above_since: Option<Instant>,
+    /// The sample where CPU use went above the threshold.
+    cpu_above_since: Option<(Instant, u64)>,
 }
 
 impl State {
@@ -66,13 +68,19 @@ impl State {
                     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
                     let pct = (ticks.saturating_sub(before)) as f64 / hz / secs * 100.0;
                     if pct >= limit {
-                        let since = *self.cpu_above_since.get_or_insert(at);
-                        if now.duration_since(since) >= t.cpu_duration {
+                        let (since, ticks_then) = *self.cpu_above_since.get_or_insert((at, before));
+                        let above = now.duration_since(since);
+                        if above >= t.cpu_duration {
                             self.cpu_above_since = None;
                             self.last = Some((now, ticks));
+                            // Ticks are 10 ms: the mean over the whole period
+                            // says it better than the last sample's.
+                            let mean =
+                                ticks.saturating_sub(ticks_then) as f64 / hz / above.as_secs_f64()
+                                    * 100.0;
                             return Some(format!(
-                                "cpu {pct:.0}% >= {limit}% for {:.0} s",
-                                now.duration_since(since).as_secs_f64()
+                                "cpu {mean:.0}% >= {limit}% for {:.1} s",
+                                above.as_secs_f64()
                             ));
                         }
                     } else {

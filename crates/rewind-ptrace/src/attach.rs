@@ -1,7 +1,7 @@
 //! Attaching to processes rewind did not start, and the primitives a monitor
 //! needs to leave them as it found them (listen, detach, syscall restarts).
 
-use crate::{check, get_regs, read_mem, set_regs, wait, write_mem, Tid, WaitStatus};
+use crate::{check, get_regs, read_mem, set_regs, write_mem, Tid, WaitStatus};
 use rewind_trace::Regs;
 use std::io;
 
@@ -44,6 +44,9 @@ pub fn get_xstate(tid: Tid) -> io::Result<Vec<u8>> {
 /// Note type of the XSAVE register set (and of its note in core files).
 pub const NT_X86_XSTATE: u32 = 0x202;
 
+/// Signal and event stops tolerated while an injected syscall runs.
+const MAX_STOPS_IN_INJECTION: u32 = 64;
+
 const ERESTARTSYS: i64 = -512;
 const ERESTARTNOINTR: i64 = -513;
 const ERESTARTNOHAND: i64 = -514;
@@ -79,11 +82,16 @@ pub fn restartable(saved: &Regs) -> Regs {
 /// result. Signals that arrive meanwhile are returned for redelivery (the
 /// caller resumes the task with them); its registers and code are restored,
 /// an interrupted syscall set up to restart (see [`restartable`]).
+///
+/// `wait` waits for the task's next stop: a caller whose other tasks keep
+/// running must not block on the task id alone (a thread-group leader's exit
+/// is only reported after the other threads are reaped); [`wait`] otherwise.
 pub fn inject_syscall_in_stopped(
     tid: Tid,
     nr: u64,
     args: &[u64],
     pending: &mut Vec<i32>,
+    wait: &mut dyn FnMut(Tid) -> io::Result<WaitStatus>,
 ) -> io::Result<i64> {
     let saved = get_regs(tid)?;
     let back = restartable(&saved);
@@ -94,18 +102,30 @@ pub fn inject_syscall_in_stopped(
     let result = (|| {
         set_regs(tid, &r)?;
         let mut stops = 0;
+        let mut others = 0;
         crate::resume_syscall(tid, 0)?;
         loop {
-            let (_, _, st) = wait(tid)?;
-            match st {
+            match wait(tid)? {
                 WaitStatus::Syscall => {
                     stops += 1;
                     if stops == 2 {
                         break;
                     }
                 }
-                WaitStatus::Signal(sig) => pending.push(sig),
-                WaitStatus::Event(_) => {}
+                // A signal that keeps coming back (a fault at the syscall
+                // instruction) would never let the call finish.
+                _ if others == MAX_STOPS_IN_INJECTION => {
+                    return Err(io::Error::other(format!(
+                        "task {tid} stopped {others} times during an injected syscall"
+                    )))
+                }
+                WaitStatus::Signal(sig) => {
+                    others += 1;
+                    if !pending.contains(&sig) {
+                        pending.push(sig);
+                    }
+                }
+                WaitStatus::Event(_) => others += 1,
                 other => {
                     return Err(io::Error::other(format!(
                         "task {tid} {other:?} during an injected syscall"
