@@ -1283,6 +1283,63 @@ fn snapshot_of_a_process_creating_threads() {
     assert_eq!(list(&fx, &s, &[]).len(), 5);
 }
 
+/// A thread blocked in vfork cannot stop: the snapshot goes on without it,
+/// says so in its note, and the program carries on untouched.
+#[test]
+fn snapshot_with_a_thread_blocked_in_vfork() {
+    let fx = Fixture::new();
+    let s = store(&fx);
+    let prog = fx.compile("mon_vfork");
+    let ready = fx.path().join("vfork-child-ready");
+    let out = fx.path().join("mon_vfork.out");
+    let mut cmd = Command::new(&prog);
+    cmd.arg(&ready)
+        .arg("3")
+        .stdout(fs::File::create(&out).unwrap());
+    let mut native = Native::spawn(cmd);
+    wait_until(Duration::from_secs(10), "the vfork child", || {
+        ready.exists()
+    });
+    let stuck: Vec<i32> = fs::read_dir(format!("/proc/{}/task", native.pid))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&t: &i32| t != native.pid)
+        .collect();
+    assert_eq!(stuck.len(), 1, "threads of mon_vfork: {stuck:?}");
+
+    let r = run(
+        fx.rewind([
+            "snapshot".as_ref(),
+            "--store".as_ref(),
+            s.as_os_str(),
+            "--pid".as_ref(),
+            native.pid.to_string().as_ref(),
+        ]),
+        None,
+    );
+    assert_no_panic(&r);
+    assert_eq!(r.code(), 0, "{}", r.describe());
+    let entries = list(&fx, &s, &[]);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let e = &info(&fx, &s, entries[0]["id"].as_i64().unwrap())["report"];
+    let note = str_of(e, "note");
+    assert!(
+        note.contains(&format!("{} not in the dump", stuck[0])),
+        "{note}"
+    );
+    let tids: Vec<i64> = e["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tid"].as_i64().unwrap())
+        .collect();
+    assert_eq!(tids, vec![native.pid as i64], "threads in the report");
+
+    let st = native.wait(Duration::from_secs(20));
+    assert_eq!(st.code(), Some(0), "mon_vfork: {st}");
+    assert_eq!(fs::read_to_string(&out).unwrap(), "child exited 0\n");
+}
+
 // ---------------------------------------------------------------------------
 // 12. Bad input
 // ---------------------------------------------------------------------------

@@ -45,8 +45,11 @@ enum Stop {
 }
 
 impl Monitor {
-    /// Stops every thread of `tgid` but `except` (already stopped).
-    fn stop_others(&mut self, tgid: i32, except: Option<i32>) -> Vec<Held> {
+    /// Stops every thread of `tgid` but `except` (already stopped). Also
+    /// returns the threads that did not stop in time (blocked in vfork until
+    /// the child execs, or in uninterruptible I/O): the dump goes on without
+    /// them rather than hold the others.
+    fn stop_others(&mut self, tgid: i32, except: Option<i32>) -> (Vec<Held>, Vec<i32>) {
         let tids: Vec<i32> = crate::threads_of(tgid)
             .into_iter()
             .filter(|&t| Some(t) != except)
@@ -63,22 +66,21 @@ impl Monitor {
                 asked.push(t);
             }
         }
+        // One deadline for all: stuck threads do not add up.
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        let mut missing = Vec::new();
         for t in asked {
-            let stop = match self.wait_task(t, STOP_TIMEOUT) {
-                TaskWait::Stopped(status, st) => self.classify_stop(t, status, st),
-                TaskWait::Gone => continue,
-                TaskWait::TimedOut => {
-                    self.say(&format!(
-                        "thread {t} did not stop within {} s (blocked in vfork or I/O?); \
-                         the dump goes on without it",
-                        STOP_TIMEOUT.as_secs()
-                    ));
-                    continue;
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.wait_task(t, left) {
+                TaskWait::Stopped(status, st) => {
+                    let stop = self.classify_stop(t, status, st);
+                    held.push(Held { tid: t, stop });
                 }
-            };
-            held.push(Held { tid: t, stop });
+                TaskWait::Gone => {}
+                TaskWait::TimedOut => missing.push(t),
+            }
         }
-        held
+        (held, missing)
     }
 
     /// What a stop that answered our interrupt is, and how to go on from it.
@@ -185,24 +187,26 @@ impl Monitor {
     pub(crate) fn on_crash(&mut self, tid: i32, sig: i32) -> Result<(), MonitorError> {
         let tgid = pt::tgid_of(tid).unwrap_or(tid);
         let siginfo = pt::get_siginfo(tid).ok();
-        let held = self.stop_others(tgid, Some(tid));
+        let (held, missing) = self.stop_others(tgid, Some(tid));
         let mut states: Vec<ThreadState> = Vec::new();
         for t in std::iter::once(tid).chain(held.iter().map(|h| h.tid)) {
             if let Ok(s) = capture_thread(t) {
                 states.push(s);
             }
         }
-        let mut note = self.limits.dump_allowed(&self.opts.limits).err();
+        let refused = self.limits.dump_allowed(&self.opts.limits).err();
         let state = capture(tgid, tgid, states, sig, siginfo);
         let mut core = None;
+        let mut failed = None;
         if let Ok(state) = &state {
-            if note.is_none() {
+            if refused.is_none() {
                 match self.write_core_file(state, tgid) {
                     Ok(p) => core = Some(p),
-                    Err(n) => note = Some(n),
+                    Err(n) => failed = Some(n),
                 }
             }
         }
+        let note = join_notes([refused, failed, missing_note(&missing)]);
         let report = match &state {
             Ok(s) => build_report(s, "crash", tgid, note),
             Err(e) => {
@@ -257,7 +261,8 @@ impl Monitor {
                 stop: Stop::Signal(sig),
             });
         }
-        held.extend(self.stop_others(tgid, signal.map(|s| s.0)));
+        let (others, missing) = self.stop_others(tgid, signal.map(|s| s.0));
+        held.extend(others);
         if held.is_empty() {
             return Err(MonitorError::Io(format!(
                 "process {tgid} exited before it could be dumped"
@@ -277,12 +282,12 @@ impl Monitor {
             self.release(&held);
         }
         let state = capture(tgid, mem_pid, states, 0, None).map_err(io);
-        let mut note = None;
+        let mut failed = None;
         let mut core = None;
         if let Ok(s) = &state {
             match self.write_core_file(s, mem_pid) {
                 Ok(p) => core = Some(p),
-                Err(n) => note = Some(n),
+                Err(n) => failed = Some(n),
             }
         }
         // The group comes from the reason, so it names the trigger's kind
@@ -291,10 +296,7 @@ impl Monitor {
             Some((k, _)) if k != "signal" => (k, Some(reason.to_string())),
             _ => (reason, None),
         };
-        let note = match (detail, note) {
-            (Some(d), Some(n)) => Some(format!("{d}; {n}")),
-            (d, n) => d.or(n),
-        };
+        let note = join_notes([detail, failed, missing_note(&missing)]);
         let report = state.map(|s| build_report(&s, kind, mem_pid, note));
         if let Some(c) = child {
             self.discard_copy(c);
@@ -409,6 +411,23 @@ impl Monitor {
         }
         Some(child)
     }
+}
+
+/// The parts of a report's note that apply, joined.
+fn join_notes<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
+    let parts: Vec<String> = parts.into_iter().flatten().collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+fn missing_note(missing: &[i32]) -> Option<String> {
+    let tids: Vec<String> = missing.iter().map(|t| t.to_string()).collect();
+    (!tids.is_empty()).then(|| {
+        format!(
+            "thread(s) {} not in the dump: not stopped within {} ms (blocked in vfork or uninterruptible I/O?)",
+            tids.join(", "),
+            STOP_TIMEOUT.as_millis()
+        )
+    })
 }
 
 /// The report of a captured process; memory and mappings from `mem_pid`.

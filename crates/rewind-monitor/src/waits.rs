@@ -11,10 +11,10 @@ use crate::Monitor;
 use rewind_ptrace as pt;
 use std::time::Duration;
 
-/// How long a thread may take to stop for a dump. A thread blocked in
-/// vfork (until its child execs) or in uninterruptible I/O does not stop;
-/// the dump goes on without it rather than hang.
-pub(crate) const STOP_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long threads may take to stop for a dump (all together). A thread
+/// blocked in vfork (until its child execs) or in uninterruptible I/O does
+/// not stop; the dump goes on without it rather than hold the others long.
+pub(crate) const STOP_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// How long an injected syscall (a fork of the whole address space, a wait4
 /// on a killed child) may take.
