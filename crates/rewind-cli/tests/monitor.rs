@@ -1131,6 +1131,22 @@ fn threaded_program_exits_during_a_trigger_dump() {
 // 11. Snapshot of a running process
 // ---------------------------------------------------------------------------
 
+/// `rewind snapshot --pid PID`, checked for panics.
+fn snapshot(fx: &Fixture, store: &Path, pid: i32) -> Run {
+    let r = run(
+        fx.rewind([
+            "snapshot".as_ref(),
+            "--store".as_ref(),
+            store.as_os_str(),
+            "--pid".as_ref(),
+            pid.to_string().as_ref(),
+        ]),
+        None,
+    );
+    assert_no_panic(&r);
+    r
+}
+
 /// Heartbeat numbers written so far.
 fn beats(path: &Path) -> Vec<u64> {
     fs::read_to_string(path)
@@ -1165,17 +1181,7 @@ fn snapshot_of_a_running_process() {
         beats(&hb).len() >= 3
     });
 
-    let r = run(
-        fx.rewind([
-            "snapshot".as_ref(),
-            "--store".as_ref(),
-            s.as_os_str(),
-            "--pid".as_ref(),
-            pid.to_string().as_ref(),
-        ]),
-        None,
-    );
-    assert_no_panic(&r);
+    let r = snapshot(&fx, &s, pid);
     assert_eq!(r.code(), 0, "{}", r.describe());
     assert!(r.stdout_str().contains("paused"), "{}", r.describe());
 
@@ -1264,17 +1270,7 @@ fn snapshot_of_a_process_creating_threads() {
     let mut native = Native::spawn(cmd);
     thread::sleep(Duration::from_millis(300));
     for i in 0..5 {
-        let r = run(
-            fx.rewind([
-                "snapshot".as_ref(),
-                "--store".as_ref(),
-                s.as_os_str(),
-                "--pid".as_ref(),
-                native.pid.to_string().as_ref(),
-            ]),
-            None,
-        );
-        assert_no_panic(&r);
+        let r = snapshot(&fx, &s, native.pid);
         assert_eq!(r.code(), 0, "snapshot {i}:\n{}", r.describe());
         thread::sleep(Duration::from_millis(100));
     }
@@ -1307,17 +1303,7 @@ fn snapshot_with_a_thread_blocked_in_vfork() {
         .collect();
     assert_eq!(stuck.len(), 1, "threads of mon_vfork: {stuck:?}");
 
-    let r = run(
-        fx.rewind([
-            "snapshot".as_ref(),
-            "--store".as_ref(),
-            s.as_os_str(),
-            "--pid".as_ref(),
-            native.pid.to_string().as_ref(),
-        ]),
-        None,
-    );
-    assert_no_panic(&r);
+    let r = snapshot(&fx, &s, native.pid);
     assert_eq!(r.code(), 0, "{}", r.describe());
     let entries = list(&fx, &s, &[]);
     assert_eq!(entries.len(), 1, "{entries:?}");
