@@ -3,7 +3,7 @@
 //! core_pattern pipe), so every offset is checked; a damaged core gives an
 //! error, never a panic.
 
-use crate::write::{regs_from_words, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO};
+use crate::write::{regs_from_words, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, NT_SIGINFO, PN_XNUM};
 use rewind_trace::Regs;
 use std::fs::File;
 use std::io;
@@ -134,7 +134,15 @@ fn parse(file: Source) -> io::Result<CoreFile> {
     }
     let phoff = u64_at(&eh, 32).unwrap_or(0);
     let phentsize = u16_at(&eh, 54).unwrap_or(0) as u64;
-    let phnum = u16_at(&eh, 56).unwrap_or(0) as u64;
+    let mut phnum = u16_at(&eh, 56).unwrap_or(0) as u64;
+    if phnum == PN_XNUM as u64 {
+        // The count is in section header 0 (more segments than e_phnum holds).
+        let shoff = u64_at(&eh, 40).unwrap_or(0);
+        let mut sh = [0u8; 64];
+        file.read_exact_at(&mut sh, shoff)
+            .map_err(|_| bad("section header 0 (segment count) out of bounds"))?;
+        phnum = u32_at(&sh, 44).unwrap_or(0) as u64;
+    }
     if phentsize < 56 || phnum == 0 || phoff.saturating_add(phentsize * phnum) > size {
         return Err(bad("program headers out of bounds (truncated?)"));
     }

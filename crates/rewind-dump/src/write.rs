@@ -31,8 +31,13 @@ pub fn write_core(state: &ProcessState, mem_pid: i32, out: &mut dyn Write) -> io
     let notes_off = EHDR_SIZE + PHDR_SIZE * phnum;
     let mut data_off = align(notes_off + notes.len() as u64, PAGE);
 
+    // With PN_XNUM program headers or more, the real count goes in the
+    // first section header, placed after the memory (as the kernel does).
+    let extended = phnum >= PN_XNUM as u64;
+    let data_end = data_off + loads.iter().map(|r| r.dumped_len()).sum::<u64>();
+
     let mut head = Vec::with_capacity((notes_off as usize) + notes.len());
-    head.extend_from_slice(&elf_header(phnum as u16));
+    head.extend_from_slice(&elf_header(phnum, extended.then_some(data_end)));
     head.extend_from_slice(&phdr(PT_NOTE, 0, notes_off, 0, notes.len() as u64, 0, 4));
     let mut offsets = Vec::with_capacity(loads.len());
     for r in &loads {
@@ -73,6 +78,11 @@ pub fn write_core(state: &ProcessState, mem_pid: i32, out: &mut dyn Write) -> io
         }
         written += len;
     }
+    if extended {
+        pad(out, data_end - written)?;
+        out.write_all(&extension_section_header(phnum))?;
+        written = data_end + SHDR_SIZE;
+    }
     Ok(written)
 }
 
@@ -112,7 +122,13 @@ fn align(v: u64, a: u64) -> u64 {
 const PT_LOAD: u32 = 1;
 const PT_NOTE: u32 = 4;
 
-fn elf_header(phnum: u16) -> [u8; 64] {
+/// e_phnum's value that says the count is in section header 0's sh_info.
+pub(crate) const PN_XNUM: u16 = 0xffff;
+const SHDR_SIZE: u64 = 64;
+
+/// `shoff`: where the section header holding the real program header count is
+/// (None: the count fits e_phnum).
+fn elf_header(phnum: u64, shoff: Option<u64>) -> [u8; 64] {
     let mut h = [0u8; 64];
     h[..4].copy_from_slice(b"\x7fELF");
     h[4] = 2; // 64-bit
@@ -124,9 +140,25 @@ fn elf_header(phnum: u16) -> [u8; 64] {
     h[32..40].copy_from_slice(&EHDR_SIZE.to_le_bytes()); // e_phoff
     h[52..54].copy_from_slice(&(EHDR_SIZE as u16).to_le_bytes());
     h[54..56].copy_from_slice(&(PHDR_SIZE as u16).to_le_bytes());
-    h[56..58].copy_from_slice(&phnum.to_le_bytes());
-    h[58..60].copy_from_slice(&64u16.to_le_bytes()); // e_shentsize
+    h[58..60].copy_from_slice(&(SHDR_SIZE as u16).to_le_bytes()); // e_shentsize
+    match shoff {
+        None => h[56..58].copy_from_slice(&(phnum as u16).to_le_bytes()),
+        Some(off) => {
+            h[56..58].copy_from_slice(&PN_XNUM.to_le_bytes());
+            h[40..48].copy_from_slice(&off.to_le_bytes()); // e_shoff
+            h[60..62].copy_from_slice(&1u16.to_le_bytes()); // e_shnum
+        }
+    }
     h
+}
+
+/// Section header 0 of a core with PN_XNUM or more segments: SHT_NULL,
+/// sh_size = e_shnum (1), sh_info = the program header count.
+fn extension_section_header(phnum: u64) -> [u8; 64] {
+    let mut sh = [0u8; 64];
+    sh[32..40].copy_from_slice(&1u64.to_le_bytes());
+    sh[44..48].copy_from_slice(&(phnum as u32).to_le_bytes());
+    sh
 }
 
 fn phdr(kind: u32, flags: u32, off: u64, vaddr: u64, filesz: u64, memsz: u64, al: u64) -> Vec<u8> {
@@ -332,4 +364,81 @@ pub(crate) fn xstate_for_gdb(x: &[u8]) -> Vec<u8> {
         out[to..to + sz].copy_from_slice(&x[from..from + sz]);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::{DumpPart, Region};
+
+    fn thread() -> ThreadState {
+        ThreadState {
+            tid: std::process::id() as i32,
+            name: "test".into(),
+            regs: Regs::default(),
+            fpregs: [0; 512],
+            xstate: None,
+            sigpend: 0,
+            sighold: 0,
+            utime: 0,
+            stime: 0,
+        }
+    }
+
+    /// More mappings than e_phnum can count (vm.max_map_count raised, as
+    /// Elasticsearch asks): the count goes to section header 0 and the
+    /// reader finds every segment, the last one's data included.
+    #[test]
+    fn more_segments_than_e_phnum_holds() {
+        let data: Vec<u8> = (0..4096u32).map(|i| (i * 7) as u8).collect();
+        let addr = data.as_ptr() as u64;
+        let mut regions: Vec<Region> = (0..70_000u64)
+            .map(|i| Region {
+                start: 0x1000_0000 + i * 0x2000,
+                end: 0x1000_1000 + i * 0x2000,
+                perms: if i % 2 == 0 { "r-xp" } else { "rw-p" }.into(),
+                offset: 0,
+                path: String::new(),
+                dump: DumpPart::Nothing,
+            })
+            .collect();
+        regions.push(Region {
+            start: addr,
+            end: addr + data.len() as u64,
+            perms: "rw-p".into(),
+            offset: 0,
+            path: String::new(),
+            dump: DumpPart::Whole,
+        });
+        let state = ProcessState {
+            pid: std::process::id() as i32,
+            ppid: 1,
+            pgrp: 0,
+            sid: 0,
+            uid: 0,
+            gid: 0,
+            comm: "test".into(),
+            cmdline: vec!["test".into()],
+            executable: String::new(),
+            threads: vec![thread()],
+            signal: 11,
+            siginfo: None,
+            auxv: Vec::new(),
+            regions,
+            process_uptime_secs: 0.0,
+        };
+        let mut out = Vec::new();
+        let n = write_core(&state, std::process::id() as i32, &mut out).unwrap();
+        assert_eq!(n, out.len() as u64);
+        assert_eq!(u16::from_le_bytes([out[56], out[57]]), PN_XNUM);
+
+        let core = crate::parse_core(out).unwrap();
+        assert_eq!(core.threads.len(), 1);
+        // Segment 69 998 (a late one) is executable, 69 999 is not.
+        assert!(core.is_executable(0x1000_0000 + 69_998 * 0x2000));
+        assert!(!core.is_executable(0x1000_0000 + 69_999 * 0x2000));
+        let mut back = vec![0u8; data.len()];
+        assert!(core.read_memory(addr, &mut back));
+        assert_eq!(back, data);
+    }
 }

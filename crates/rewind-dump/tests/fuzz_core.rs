@@ -152,7 +152,7 @@ const NT_FILE: u32 = 0x4649_4c45;
 /// One mutation; true if it only cut the core short.
 fn mutate(rng: &mut Rng, b: &mut Vec<u8>, l: &CoreLayout) -> bool {
     let len = b.len();
-    match rng.below(7) {
+    match rng.below(8) {
         // Byte flips in the headers and notes.
         0 => {
             for _ in 0..1 + rng.below(8) {
@@ -207,6 +207,29 @@ fn mutate(rng: &mut Rng, b: &mut Vec<u8>, l: &CoreLayout) -> bool {
                         }
                     }
                 }
+            }
+        }
+        // Extended numbering: e_phnum = PN_XNUM, the count in section
+        // header 0 at e_shoff (both telling values).
+        7 => {
+            put(b, 56, 2, 0xffff);
+            let shoff = match rng.below(3) {
+                0 => telling(rng, 0, len, 8),
+                _ => (len - 64) as u64,
+            };
+            put(b, 40, 8, shoff);
+            let count = telling(rng, l.phdrs.len() as u64, len, 4);
+            if let Some(at) = (shoff as usize).checked_add(44) {
+                put(
+                    b,
+                    at,
+                    4,
+                    if rng.below(2) == 0 {
+                        l.phdrs.len() as u64
+                    } else {
+                        count
+                    },
+                );
             }
         }
         // Random contents for one note (a thread's registers, the siginfo...).
@@ -340,6 +363,7 @@ fn fuzz_mutated_cores() {
         "ELF file is not a core",
         "not an x86-64 core",
         "program headers out of bounds",
+        "section header 0",
         "note segment out of bounds",
         "note runs past its segment",
         "NT_FILE note count",
