@@ -494,6 +494,25 @@ fn abort_is_attributed_to_its_caller() {
 // 3. A crash in a second thread
 // ---------------------------------------------------------------------------
 
+/// Threads faulting at once: one crash is stored, rewind goes on to the
+/// program's end and passes its status on. Regression: the other threads'
+/// signal stops, kept during the dump, were taken for crashes of the dead
+/// process (a bogus second entry, or monitoring ending with an error).
+#[test]
+fn threads_crashing_at_once() {
+    let fx = Fixture::new();
+    let prog = fx.compile("mon_twocrash");
+    for round in 0..4 {
+        let s = fx.path().join(format!("store-{round}"));
+        let r = monitor(&fx, &s, &["-q"], &argv([prog.as_os_str(), "6".as_ref()]));
+        assert_eq!(r.code(), 139, "round {round}: {}", r.describe());
+        let entries = list(&fx, &s, &[]);
+        assert_eq!(entries.len(), 1, "round {round}: {entries:?}");
+        assert_eq!(str_of(&entries[0], "signal"), "SIGSEGV");
+        assert!(!entries[0]["dump"].is_null(), "{}", entries[0]);
+    }
+}
+
 #[test]
 fn crash_in_a_worker_thread() {
     let fx = Fixture::new();
@@ -1324,6 +1343,25 @@ fn snapshot_with_a_thread_blocked_in_vfork() {
     let st = native.wait(Duration::from_secs(20));
     assert_eq!(st.code(), Some(0), "mon_vfork: {st}");
     assert_eq!(fs::read_to_string(&out).unwrap(), "child exited 0\n");
+}
+
+/// Monitoring ends (--duration) while a thread of the program we started is
+/// blocked in vfork: it cannot stop to be detached then; it is detached when
+/// it stops later, and rewind passes the program's status on.
+#[test]
+fn duration_ends_while_a_thread_is_blocked_in_vfork() {
+    let fx = Fixture::new();
+    let s = store(&fx);
+    let prog = fx.compile("mon_vfork");
+    let ready = fx.path().join("vfork-child-ready");
+    let r = monitor(
+        &fx,
+        &s,
+        &["--duration", "1s"],
+        &argv([prog.as_os_str(), ready.as_os_str(), "3".as_ref()]),
+    );
+    assert_eq!(r.code(), 0, "{}", r.describe());
+    assert_eq!(r.stdout_str(), "child exited 0\n", "{}", r.describe());
 }
 
 // ---------------------------------------------------------------------------

@@ -87,11 +87,14 @@ impl Monitor {
     fn classify_stop(&mut self, tid: i32, status: i32, st: pt::WaitStatus) -> Stop {
         match st {
             pt::WaitStatus::Event(pt::event::STOP) => {
+                // A thread in a group-stop reports the stop signal; one that
+                // SIGCONT woke meanwhile reports SIGTRAP and runs on.
                 let sig = (status >> 8) & 0xff;
-                if self.listening.contains(&tid) || crate::STOP_SIGNALS.contains(&sig) {
+                if crate::STOP_SIGNALS.contains(&sig) {
                     self.listening.insert(tid);
                     Stop::Group
                 } else {
+                    self.listening.remove(&tid);
                     Stop::Interrupted
                 }
             }
@@ -116,6 +119,8 @@ impl Monitor {
     /// for the session's outcome.
     pub(crate) fn note_exit(&mut self, tid: i32, st: pt::WaitStatus) {
         self.tasks.remove(&tid);
+        self.listening.remove(&tid);
+        self.deferred.retain(|d| d.0 != tid);
         if tid == self.main_pid {
             self.main_exit = match st {
                 pt::WaitStatus::Exited(c) => Some(crate::Outcome::Exited(c)),
@@ -210,11 +215,13 @@ impl Monitor {
         let report = match &state {
             Ok(s) => build_report(s, "crash", tgid, note),
             Err(e) => {
+                // Gone meanwhile (killed with its process): nothing to keep.
                 let _ = pt::resume_cont(tid, sig);
                 self.release(&held);
-                return Err(MonitorError::Io(format!(
-                    "reading crashed process {tgid}: {e}"
-                )));
+                self.say(&format!(
+                    "crash of process {tgid} not stored: reading it failed ({e})"
+                ));
+                return Ok(());
             }
         };
         // Let it die as it would have; then store (compression is not on its clock).
@@ -345,7 +352,8 @@ impl Monitor {
                 );
                 self.redeliver(&mut h, &signals);
                 self.release(std::slice::from_ref(&h));
-                if reaped.is_ok() {
+                // ECHILD: reaped already (the process ignores SIGCHLD).
+                if matches!(reaped, Ok(r) if r == child as i64 || r == -(libc::ECHILD as i64)) {
                     return;
                 }
             } else {
@@ -378,17 +386,33 @@ impl Monitor {
         let regs = pt::get_regs(tid).ok()?;
         let at = pt::restartable(&regs).rip;
         let mut signals = Vec::new();
+        // The new process's pid from the clone event, in case the injection
+        // fails after the clone (the thread killed on the way out): that
+        // copy must not run on.
+        let mut made = None;
         let r = pt::inject_syscall_in_stopped(
             tid,
             libc::SYS_clone as u64,
             &[0, 0, 0, 0, 0],
             &mut signals,
-            &mut |t| self.injection_wait(t),
+            &mut |t| {
+                let st = self.injection_wait(t)?;
+                if st == pt::WaitStatus::Event(pt::event::CLONE) {
+                    made = pt::event_msg(t).ok().map(|c| c as i32);
+                }
+                Ok(st)
+            },
         );
         self.redeliver(h, &signals);
         let child = match r {
             Ok(c) if c > 0 => c as i32,
-            _ => return None,
+            _ => {
+                if let Some(c) = made {
+                    unsafe { libc::kill(c, libc::SIGKILL) };
+                    while let TaskWait::Stopped(..) = self.wait_task(c, STOP_TIMEOUT) {}
+                }
+                return None;
+            }
         };
         // Its first stop (auto-attached through PTRACE_O_TRACECLONE).
         loop {

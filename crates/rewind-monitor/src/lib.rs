@@ -389,8 +389,15 @@ impl Monitor {
                 continue;
             }
             if let Some((tid, status, st)) = self.deferred.pop_front() {
-                if let Some(outcome) = self.on_stop(tid, status, st)? {
-                    return Ok(outcome);
+                // A signal stop kept during a dump is stale if the task was
+                // killed since (its process died of another thread's crash):
+                // its exit comes next.
+                let stale =
+                    matches!(st, pt::WaitStatus::Signal(_)) && pt::get_siginfo(tid).is_err();
+                if !stale {
+                    if let Some(outcome) = self.on_stop(tid, status, st)? {
+                        return Ok(outcome);
+                    }
                 }
                 continue;
             }
@@ -425,23 +432,33 @@ impl Monitor {
             return Ok(None);
         }
         self.detach_all();
+        if let Some(outcome) = self.main_exit {
+            return Ok(Some(outcome));
+        }
         if self.spawned {
-            // Still its parent: wait for it to pass its exit status on.
-            let mut status = 0;
+            // Still its parent: wait for it to pass its exit status on. A
+            // thread that did not stop in time for the detach stops later
+            // (our interrupt is pending): it is detached then.
             loop {
-                let r = unsafe { libc::waitpid(self.main_pid, &mut status, 0) };
-                if r == self.main_pid {
-                    break;
-                }
-                if r == -1 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-                    return Ok(Some(Outcome::Detached));
+                match pt::wait(-1) {
+                    Ok((t, _, st @ (pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_)))) => {
+                        if t == self.main_pid {
+                            return Ok(Some(match st {
+                                pt::WaitStatus::Exited(c) => Outcome::Exited(c),
+                                pt::WaitStatus::Killed(s) => Outcome::Killed(s),
+                                _ => Outcome::Detached,
+                            }));
+                        }
+                    }
+                    Ok((t, _, pt::WaitStatus::Signal(sig))) => {
+                        let _ = pt::detach(t, sig);
+                    }
+                    Ok((t, _, _)) => {
+                        let _ = pt::detach(t, 0);
+                    }
+                    Err(_) => return Ok(Some(Outcome::Detached)),
                 }
             }
-            return Ok(Some(match pt::WaitStatus::from_raw(status) {
-                pt::WaitStatus::Exited(c) => Outcome::Exited(c),
-                pt::WaitStatus::Killed(s) => Outcome::Killed(s),
-                _ => Outcome::Detached,
-            }));
         }
         Ok(Some(Outcome::Detached))
     }

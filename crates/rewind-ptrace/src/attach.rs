@@ -112,18 +112,13 @@ pub fn inject_syscall_in_stopped(
                         break;
                     }
                 }
-                // A signal that keeps coming back (a fault at the syscall
-                // instruction) would never let the call finish.
-                _ if others == MAX_STOPS_IN_INJECTION => {
-                    return Err(io::Error::other(format!(
-                        "task {tid} stopped {others} times during an injected syscall"
-                    )))
-                }
                 WaitStatus::Signal(sig) => {
-                    others += 1;
-                    if !pending.contains(&sig) {
+                    // Standard signals do not queue: one of each is enough.
+                    // Real-time ones do: each is kept.
+                    if sig >= 32 || !pending.contains(&sig) {
                         pending.push(sig);
                     }
+                    others += 1;
                 }
                 WaitStatus::Event(_) => others += 1,
                 other => {
@@ -131,6 +126,13 @@ pub fn inject_syscall_in_stopped(
                         "task {tid} {other:?} during an injected syscall"
                     )))
                 }
+            }
+            // A signal that keeps coming back (a fault at the syscall
+            // instruction) would never let the call finish.
+            if others >= MAX_STOPS_IN_INJECTION {
+                return Err(io::Error::other(format!(
+                    "task {tid} stopped {others} times during an injected syscall"
+                )));
             }
             crate::resume_syscall(tid, 0)?;
         }
