@@ -575,8 +575,9 @@ impl Monitor {
             if !self.has_deferred(t) && pt::interrupt(t).is_err() {
                 continue;
             }
-            // A task that does not stop in time is detached by the kernel
-            // when rewind exits (no PTRACE_O_EXITKILL).
+            // A task that does not stop in time is detached when it stops
+            // later (check_stop's wait for a spawned program) or by the
+            // kernel when rewind exits (no PTRACE_O_EXITKILL).
             let waits::TaskWait::Stopped(_, st) = self.wait_task(t, waits::STOP_TIMEOUT) else {
                 continue;
             };
