@@ -212,44 +212,21 @@ fn build_notes(s: &ProcessState) -> Vec<u8> {
     n
 }
 
+/// The registers as the 27 words of the kernel's `user_regs_struct`, the
+/// layout of NT_PRSTATUS's pr_reg; rewind-ptrace's conversion knows the order.
 pub(crate) fn regs_words(r: &Regs) -> [u64; 27] {
-    [
-        r.r15, r.r14, r.r13, r.r12, r.rbp, r.rbx, r.r11, r.r10, r.r9, r.r8, r.rax, r.rcx, r.rdx,
-        r.rsi, r.rdi, r.orig_rax, r.rip, r.cs, r.eflags, r.rsp, r.ss, r.fs_base, r.gs_base, r.ds,
-        r.es, r.fs, r.gs,
-    ]
+    // SAFETY: user_regs_struct is repr(C) with 27 u64 fields (transmute
+    // checks the size at compile time).
+    unsafe {
+        std::mem::transmute::<libc::user_regs_struct, [u64; 27]>(rewind_ptrace::to_user_regs(r))
+    }
 }
 
 pub(crate) fn regs_from_words(w: &[u64; 27]) -> Regs {
-    Regs {
-        r15: w[0],
-        r14: w[1],
-        r13: w[2],
-        r12: w[3],
-        rbp: w[4],
-        rbx: w[5],
-        r11: w[6],
-        r10: w[7],
-        r9: w[8],
-        r8: w[9],
-        rax: w[10],
-        rcx: w[11],
-        rdx: w[12],
-        rsi: w[13],
-        rdi: w[14],
-        orig_rax: w[15],
-        rip: w[16],
-        cs: w[17],
-        eflags: w[18],
-        rsp: w[19],
-        ss: w[20],
-        fs_base: w[21],
-        gs_base: w[22],
-        ds: w[23],
-        es: w[24],
-        fs: w[25],
-        gs: w[26],
-    }
+    // SAFETY: as above.
+    rewind_ptrace::from_user_regs(&unsafe {
+        std::mem::transmute::<[u64; 27], libc::user_regs_struct>(*w)
+    })
 }
 
 fn prstatus(s: &ProcessState, t: &ThreadState) -> Vec<u8> {
