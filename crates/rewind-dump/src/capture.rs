@@ -84,14 +84,8 @@ pub fn capture_thread(tid: i32) -> io::Result<ThreadState> {
     let regs = pt::get_regs(tid)?;
     let fpregs = pt::get_fpregs(tid)?;
     let xstate = pt::get_xstate(tid).ok();
-    let status = std::fs::read_to_string(format!("/proc/{tid}/status")).unwrap_or_default();
-    let hex = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
-            .unwrap_or(0)
-    };
+    let status = pt::ProcStatus::read(tid).unwrap_or_default();
+    let hex = |name: &str| status.mask(name).unwrap_or(0);
     let (utime, stime) = cpu_times(tid);
     Ok(ThreadState {
         tid,
@@ -99,8 +93,8 @@ pub fn capture_thread(tid: i32) -> io::Result<ThreadState> {
         regs,
         fpregs,
         xstate,
-        sigpend: hex("SigPnd:") | hex("ShdPnd:"),
-        sighold: hex("SigBlk:"),
+        sigpend: hex("SigPnd") | hex("ShdPnd"),
+        sighold: hex("SigBlk"),
         utime,
         stime,
     })
@@ -117,15 +111,8 @@ pub fn capture(
     signal: i32,
     siginfo: Option<[u8; 128]>,
 ) -> io::Result<ProcessState> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let num = |name: &str| -> u64 {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
+    let status = pt::ProcStatus::read(pid)?;
+    let num = |name: &str| status.number(name).unwrap_or(0);
     let stat = stat_fields(pid);
     let (pgrp, sid) = (stat_field(&stat, 2), stat_field(&stat, 3));
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline"))
@@ -141,11 +128,11 @@ pub fn capture(
     let smaps = std::fs::read_to_string(format!("/proc/{mem_pid}/smaps"))?;
     Ok(ProcessState {
         pid,
-        ppid: num("PPid:") as i32,
+        ppid: num("PPid") as i32,
         pgrp: pgrp as i32,
         sid: sid as i32,
-        uid: num("Uid:") as u32,
-        gid: num("Gid:") as u32,
+        uid: num("Uid") as u32,
+        gid: num("Gid") as u32,
         comm: read_trimmed(&format!("/proc/{pid}/comm")),
         cmdline,
         executable: std::fs::read_link(format!("/proc/{pid}/exe"))

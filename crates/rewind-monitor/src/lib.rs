@@ -306,12 +306,10 @@ fn attach_process(pid: i32) -> Result<i32, MonitorError> {
 }
 
 fn traced_by_us(tid: i32) -> bool {
-    let status = std::fs::read_to_string(format!("/proc/{tid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("TracerPid:"))
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        == Some(std::process::id())
+    pt::ProcStatus::read(tid)
+        .ok()
+        .and_then(|s| s.number("TracerPid"))
+        == Some(std::process::id() as u64)
 }
 
 /// Polls /proc for a process named `name` (ProcDump's -w).

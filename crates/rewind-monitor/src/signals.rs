@@ -108,18 +108,10 @@ pub fn is_fatal_crash(tid: i32, sig: i32) -> bool {
     if !CRASH_SIGNALS.contains(&sig) {
         return false;
     }
-    let Ok(status) = std::fs::read_to_string(format!("/proc/{tid}/status")) else {
-        return true;
-    };
-    let mask = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
-            .unwrap_or(0)
-    };
-    let bit = 1u64 << (sig - 1);
-    mask("SigCgt:") & bit == 0 && mask("SigIgn:") & bit == 0
+    rewind_ptrace::ProcStatus::read(tid)
+        .ok()
+        .and_then(|s| s.default_disposition(sig))
+        .unwrap_or(true)
 }
 
 #[cfg(test)]

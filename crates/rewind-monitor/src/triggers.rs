@@ -49,16 +49,7 @@ impl State {
             return None;
         }
         let pid = self.pid;
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        let field = |name: &str| -> Option<u64> {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))?
-                .split_whitespace()
-                .next()?
-                .parse()
-                .ok()
-        };
+        let status = rewind_ptrace::ProcStatus::read(pid).ok()?;
         if let Some(limit) = t.cpu_percent {
             let (user, system) = rewind_dump::cpu_times(pid);
             let ticks = user + system;
@@ -91,13 +82,13 @@ impl State {
             self.last = Some((now, ticks));
         }
         if let Some(limit) = t.memory_bytes {
-            let rss = field("VmRSS:")? * 1024;
+            let rss = status.number("VmRSS")? * 1024;
             if rss >= limit {
                 return Some(format!("memory {} MiB >= {} MiB", rss >> 20, limit >> 20));
             }
         }
         if let Some(limit) = t.threads {
-            let n = field("Threads:")?;
+            let n = status.number("Threads")?;
             if n >= limit {
                 return Some(format!("threads {n} >= {limit}"));
             }

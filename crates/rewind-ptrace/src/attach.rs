@@ -145,17 +145,12 @@ pub fn inject_syscall_in_stopped(
 
 /// Why `PTRACE_SEIZE` of `pid` failed, in words a user can act on.
 pub fn attach_error(pid: i32, err: &io::Error) -> String {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"));
+    let status = crate::ProcStatus::read(pid);
     match err.raw_os_error() {
         Some(libc::ESRCH) if status.is_err() => format!("there is no process {pid}"),
         Some(libc::EPERM) | Some(libc::ESRCH) => {
-            let text = status.unwrap_or_default();
-            let field = |name: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .map(|v| v.split_whitespace().next().unwrap_or("").to_string())
-            };
-            if let Some(tracer) = field("TracerPid:").filter(|t| t != "0") {
+            let status = status.unwrap_or_default();
+            if let Some(tracer) = status.word("TracerPid").filter(|&t| t != "0") {
                 let comm = std::fs::read_to_string(format!("/proc/{tracer}/comm"))
                     .map(|c| c.trim().to_string())
                     .unwrap_or_else(|_| "?".into());
@@ -164,11 +159,11 @@ pub fn attach_error(pid: i32, err: &io::Error) -> String {
                 );
             }
             if std::fs::read_link(format!("/proc/{pid}/exe")).is_err()
-                && text.contains("Kthread:\t1")
+                && status.word("Kthread") == Some("1")
             {
                 return format!("process {pid} is a kernel thread and cannot be traced");
             }
-            let uid = field("Uid:").unwrap_or_default();
+            let uid = status.word("Uid").unwrap_or_default();
             let me = unsafe { libc::geteuid() };
             if uid != me.to_string() && me != 0 {
                 return format!(

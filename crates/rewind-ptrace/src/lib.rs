@@ -12,11 +12,13 @@ use std::os::unix::fs::FileExt;
 
 mod attach;
 mod maps;
+mod status;
 pub use attach::{
     attach_error, detach, get_xstate, inject_syscall_in_stopped, listen, restartable, seize,
     NT_X86_XSTATE,
 };
 pub use maps::{parse_maps_line, read_maps, MapEntry};
+pub use status::ProcStatus;
 
 pub type Tid = i32;
 
@@ -284,11 +286,9 @@ pub fn tgkill(tgid: i32, tid: Tid, sig: i32) -> io::Result<()> {
 
 /// Thread group (process) id of a task.
 pub fn tgid_of(tid: Tid) -> io::Result<i32> {
-    let status = std::fs::read_to_string(format!("/proc/{tid}/status"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Tgid:"))
-        .and_then(|v| v.trim().parse().ok())
+    ProcStatus::read(tid)?
+        .number("Tgid")
+        .map(|t| t as i32)
         .ok_or_else(|| io::Error::other("no Tgid in /proc status"))
 }
 

@@ -361,18 +361,10 @@ fn is_fatal_now(tid: Tid, sig: i32) -> bool {
     if sig == libc::SIGKILL {
         return true;
     }
-    let Ok(status) = std::fs::read_to_string(format!("/proc/{tid}/status")) else {
-        return false;
-    };
-    let mask = |key: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
-            .unwrap_or(u64::MAX)
-    };
-    let bit = 1u64 << (sig - 1);
-    mask("SigCgt:") & bit == 0 && mask("SigIgn:") & bit == 0
+    pt::ProcStatus::read(tid)
+        .ok()
+        .and_then(|s| s.default_disposition(sig))
+        .unwrap_or(false)
 }
 
 /// Reads memory of a stopped task for the syscall table.
