@@ -328,8 +328,7 @@ impl Monitor {
     /// it was made with exit signal 0, so the parent got no SIGCHLD and only
     /// an injected wait4 removes its zombie.
     fn discard_copy(&mut self, child: i32) {
-        unsafe { libc::kill(child, libc::SIGKILL) };
-        while let TaskWait::Stopped(..) = self.wait_task(child, STOP_TIMEOUT) {}
+        self.kill_copy(child);
         // Any thread of the parent can reap it; the leader first. Threads may
         // be exiting meanwhile: those waits note their ends.
         for t in crate::threads_of(self.main_pid) {
@@ -364,6 +363,13 @@ impl Monitor {
             "the copy {child} of process {} could not be reaped: it stays a zombie until the process ends",
             self.main_pid
         ));
+    }
+
+    /// Kills a copy and collects its end as its tracer (its zombie then
+    /// waits for its parent's wait4).
+    fn kill_copy(&mut self, copy: i32) {
+        unsafe { libc::kill(copy, libc::SIGKILL) };
+        while let TaskWait::Stopped(..) = self.wait_task(copy, STOP_TIMEOUT) {}
     }
 
     /// Signals that arrived while a syscall was injected into `h`: the first
@@ -408,8 +414,7 @@ impl Monitor {
             Ok(c) if c > 0 => c as i32,
             _ => {
                 if let Some(c) = made {
-                    unsafe { libc::kill(c, libc::SIGKILL) };
-                    while let TaskWait::Stopped(..) = self.wait_task(c, STOP_TIMEOUT) {}
+                    self.kill_copy(c);
                 }
                 return None;
             }
@@ -424,7 +429,7 @@ impl Monitor {
                 }
                 TaskWait::Gone => return None,
                 TaskWait::TimedOut => {
-                    unsafe { libc::kill(child, libc::SIGKILL) };
+                    self.kill_copy(child);
                     return None;
                 }
             }
