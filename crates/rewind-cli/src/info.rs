@@ -207,6 +207,7 @@ pub fn dump(dir: &Path) -> Result<()> {
                 result,
                 writes,
                 extra,
+                ..
             } => {
                 let bytes: usize = writes.iter().map(|w| w.data.len()).sum();
                 let extra = match extra {
@@ -229,7 +230,7 @@ pub fn dump(dir: &Path) -> Result<()> {
                 };
                 format!("{tid} {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {result} [{} writes, {bytes} bytes]{extra}", rewind_syscalls::name(*nr), args[0], args[1], args[2], args[3], args[4], args[5], writes.len())
             }
-            Event::SyscallNoReturn { tid, nr, args } => format!(
+            Event::SyscallNoReturn { tid, nr, args, .. } => format!(
                 "{tid} {}({:#x}) (no return)",
                 rewind_syscalls::name(*nr),
                 args[0]
@@ -250,7 +251,7 @@ pub fn dump(dir: &Path) -> Result<()> {
                 tid, signo, kind, ..
             } => format!("{tid} signal {signo} {kind:?}"),
             Event::Exit { tid, status } => format!("{tid} exit status {status:#x}"),
-            Event::SyscallBlocked { tid, nr, args } => format!(
+            Event::SyscallBlocked { tid, nr, args, .. } => format!(
                 "{tid} {}({:#x}, {:#x}, {:#x}, ...) blocked; other threads run",
                 rewind_syscalls::name(*nr),
                 args[0],

@@ -325,6 +325,14 @@ fn keeps_descriptors(nr: u64) -> bool {
     )
 }
 
+/// The registers replay compares at a syscall entry.
+pub(crate) fn entry_check(entry: &rewind_trace::Regs) -> rewind_trace::SyscallCheck {
+    rewind_trace::SyscallCheck {
+        regs: *entry,
+        sent: None,
+    }
+}
+
 pub(crate) fn signo(info: &[u8; 128]) -> i32 {
     i32::from_ne_bytes(info[0..4].try_into().unwrap())
 }
@@ -649,6 +657,7 @@ impl Recorder {
                     tid,
                     nr,
                     args: pt::syscall_args(&regs),
+                    check: entry_check(&regs),
                 })?;
                 // It never runs user code again: the CPU goes to the others, unless
                 // the whole process is going.
@@ -771,6 +780,7 @@ impl Recorder {
                 result,
                 writes: vec![],
                 extra,
+                check: entry_check(&entry),
             })?;
             if let Some(info) = self.task(tid).expect {
                 let tgid = self.task(tid).tgid;
@@ -832,6 +842,7 @@ impl Recorder {
             }
         }
         let mut extra = SyscallExtra::None;
+        let mut check = entry_check(&entry);
         if nr == libc::SYS_mmap as u64 && !is_error(result) && args[3] & MAP_ANONYMOUS == 0 {
             match self.mapped_file(tid, &args) {
                 Ok(e) => extra = e,
@@ -841,13 +852,16 @@ impl Recorder {
                 }
             }
         } else if let Some((fd, regions)) = sc::data_in_regions(spec, &args, result, &mem) {
-            if let Some(stream) = self.output_stream(tid, fd) {
-                let mut data = Vec::new();
-                for r in regions {
-                    if let Ok(d) = pt::read_mem(tid, r.addr, r.len as usize) {
-                        data.extend_from_slice(&d);
-                    }
+            // What the program sent, as its memory holds it now (the same point
+            // replay checks it at: after other threads ran, if this one blocked).
+            let mut data = Vec::new();
+            for r in regions {
+                if let Ok(d) = pt::read_mem(tid, r.addr, r.len as usize) {
+                    data.extend_from_slice(&d);
                 }
+            }
+            check.sent = Some(rewind_trace::SentData::of([data.as_slice()]));
+            if let Some(stream) = self.output_stream(tid, fd) {
                 extra = SyscallExtra::Output { stream, data };
             }
         }
@@ -858,6 +872,7 @@ impl Recorder {
             result,
             writes,
             extra,
+            check,
         })?;
         self.task(tid).exit_regs = Some(regs);
         self.continue_after_syscall(tid)

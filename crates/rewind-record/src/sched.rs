@@ -226,8 +226,14 @@ impl Recorder {
         let task = self.task(tid);
         task.released = true;
         let (nr, args) = (task.entry.orig_rax, pt::syscall_args(&task.entry));
+        let check = crate::entry_check(&task.entry);
         let g = task.group;
-        self.push(Event::SyscallBlocked { tid, nr, args })?;
+        self.push(Event::SyscallBlocked {
+            tid,
+            nr,
+            args,
+            check,
+        })?;
         self.free_cpu(g, tid);
         self.schedule(g)
     }

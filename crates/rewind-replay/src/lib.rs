@@ -13,14 +13,15 @@
 mod debug;
 mod exec;
 mod task;
+mod verify;
 
 pub use debug::{Debugger, Focus, Position, Resume, StopReason, WatchKind};
 
 use rewind_ptrace::{self as pt, TrapInsn};
 use rewind_syscalls::{self as sc, Policy};
 use rewind_trace::{
-    Event, EventReader, FileStore, ForkKind, MemWrite, OutputStream, SignalKind, SyscallExtra, Tid,
-    TraceError,
+    Event, EventReader, FileStore, ForkKind, MemWrite, OutputStream, SignalKind, SyscallCheck,
+    SyscallExtra, Tid, TraceError,
 };
 use std::collections::HashMap;
 use std::io::Write;
@@ -317,6 +318,7 @@ impl Session {
         tid: Tid,
         nr: u64,
         args: Option<&[u64; 6]>,
+        check: Option<&SyscallCheck>,
     ) -> Result<rewind_trace::Regs> {
         let expected = match args {
             Some(a) => describe_syscall(nr, a),
@@ -338,6 +340,13 @@ impl Session {
                         ),
                     ));
                 }
+                if let Some(diff) = check.and_then(|c| verify::regs_differ(&c.regs, &regs)) {
+                    return Err(self.diverged(
+                        tid,
+                        format!("syscall {expected} with the recorded registers"),
+                        format!("at its entry {diff}"),
+                    ));
+                }
                 Ok(regs)
             }
             other => Err(self.diverged(
@@ -357,13 +366,24 @@ impl Session {
                 result,
                 writes,
                 extra,
-            } => self.replay_syscall(tid, nr, &args, result, &writes, extra),
-            Event::SyscallNoReturn { tid, nr, args } => {
-                self.run_to_entry(tid, nr, Some(&args))?;
+                check,
+            } => self.replay_syscall(tid, nr, &args, result, &writes, extra, &check),
+            Event::SyscallNoReturn {
+                tid,
+                nr,
+                args,
+                check,
+            } => {
+                self.run_to_entry(tid, nr, Some(&args), Some(&check))?;
                 self.replay_exit_call(tid, nr)
             }
-            Event::SyscallBlocked { tid, nr, args } => {
-                let regs = self.run_to_entry(tid, nr, Some(&args))?;
+            Event::SyscallBlocked {
+                tid,
+                nr,
+                args,
+                check,
+            } => {
+                let regs = self.run_to_entry(tid, nr, Some(&args), Some(&check))?;
                 self.task(tid)?.at_entry = Some(regs);
                 Ok(())
             }
@@ -841,6 +861,7 @@ impl Session {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn replay_syscall(
         &mut self,
         tid: Tid,
@@ -849,13 +870,21 @@ impl Session {
         result: i64,
         writes: &[MemWrite],
         extra: SyscallExtra,
+        check: &SyscallCheck,
     ) -> Result<()> {
         if let Some(entry) = self.task(tid)?.mid_syscall.take() {
             // The second half of a fork/clone/vfork performed for real.
+            if let Some(diff) = verify::regs_differ(&check.regs, &entry) {
+                return Err(self.diverged(
+                    tid,
+                    format!("{} with the recorded registers", sc::name(nr)),
+                    format!("at its entry {diff}"),
+                ));
+            }
             self.finish_executed(tid, &entry, nr, result, writes, true)?;
             return Ok(());
         }
-        let entry = self.run_to_entry(tid, nr, Some(args))?;
+        let entry = self.run_to_entry(tid, nr, Some(args), Some(check))?;
         if extra == SyscallExtra::CancelledForSignal {
             return self.emulate(tid, entry, nr, result, writes);
         }
@@ -864,6 +893,7 @@ impl Session {
                 "the trace has syscall {nr}, unknown to this rewind"
             ))
         })?;
+        let sent = self.check_sent(tid, spec, args, result, check, &extra)?;
         let execute_then_restore = match spec.policy {
             Policy::Execute => Some(false),
             Policy::ExecuteRestoreResult => Some(true),
@@ -907,10 +937,62 @@ impl Session {
             Some(restore) => self.finish_executed(tid, &entry, nr, result, writes, restore)?,
             None => self.emulate(tid, entry, nr, result, writes)?,
         }
-        if let SyscallExtra::Output { stream, data } = extra {
+        if let (SyscallExtra::Output { stream, .. }, Some(data)) = (extra, sent) {
+            // The bytes the replayed program wrote (equal to the recorded ones:
+            // check_sent made sure).
             self.print(stream, &data);
         }
         Ok(())
+    }
+
+    /// For a syscall that sends data: reads what the replayed program sends and
+    /// compares it with the recording (the bytes themselves where the trace keeps
+    /// them, their length and CRC-32 otherwise).
+    fn check_sent(
+        &mut self,
+        tid: Tid,
+        spec: &sc::SyscallSpec,
+        args: &[u64; 6],
+        result: i64,
+        check: &SyscallCheck,
+        extra: &SyscallExtra,
+    ) -> Result<Option<Vec<u8>>> {
+        let real = self.task(tid)?.real;
+        let Some(data) = verify::sent_bytes(real, spec, args, result) else {
+            return Ok(None);
+        };
+        let what = || describe_syscall(spec.nr, args);
+        if let SyscallExtra::Output { data: recorded, .. } = extra {
+            if *recorded != data {
+                return Err(self.diverged(
+                    tid,
+                    format!("{} to write the recorded bytes", what()),
+                    format!(
+                        "the bytes it writes {}",
+                        verify::first_difference(recorded, &data)
+                    ),
+                ));
+            }
+        }
+        if let Some(want) = check.sent {
+            let got = rewind_trace::SentData::of([data.as_slice()]);
+            if got != want {
+                return Err(self.diverged(
+                    tid,
+                    format!(
+                        "{} to send {} bytes with CRC-32 {:08x}",
+                        what(),
+                        want.len,
+                        want.crc
+                    ),
+                    format!(
+                        "the program's buffer holds {} bytes with CRC-32 {:08x}",
+                        got.len, got.crc
+                    ),
+                ));
+            }
+        }
+        Ok(Some(data))
     }
 
     fn print(&mut self, stream: OutputStream, data: &[u8]) {

@@ -42,6 +42,41 @@ pub struct Regs {
     pub gs: u64,
 }
 
+impl Regs {
+    /// Every register with its name, in `user_regs_struct` order.
+    pub fn named(&self) -> [(&'static str, u64); 27] {
+        [
+            ("r15", self.r15),
+            ("r14", self.r14),
+            ("r13", self.r13),
+            ("r12", self.r12),
+            ("rbp", self.rbp),
+            ("rbx", self.rbx),
+            ("r11", self.r11),
+            ("r10", self.r10),
+            ("r9", self.r9),
+            ("r8", self.r8),
+            ("rax", self.rax),
+            ("rcx", self.rcx),
+            ("rdx", self.rdx),
+            ("rsi", self.rsi),
+            ("rdi", self.rdi),
+            ("orig_rax", self.orig_rax),
+            ("rip", self.rip),
+            ("cs", self.cs),
+            ("eflags", self.eflags),
+            ("rsp", self.rsp),
+            ("ss", self.ss),
+            ("fs_base", self.fs_base),
+            ("gs_base", self.gs_base),
+            ("ds", self.ds),
+            ("es", self.es),
+            ("fs", self.fs),
+            ("gs", self.gs),
+        ]
+    }
+}
+
 /// Bytes the kernel wrote into the program's memory during a syscall.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemWrite {
@@ -135,10 +170,16 @@ pub enum Event {
         result: i64,
         writes: Vec<MemWrite>,
         extra: SyscallExtra,
+        check: SyscallCheck,
     },
     /// A syscall that never returns to its caller (exit, exit_group, a successful
     /// execve is an [`Event::Exec`] instead), logged at entry.
-    SyscallNoReturn { tid: Tid, nr: u64, args: [u64; 6] },
+    SyscallNoReturn {
+        tid: Tid,
+        nr: u64,
+        args: [u64; 6],
+        check: SyscallCheck,
+    },
     /// The task created a new task (fork/vfork/clone); logged when the kernel
     /// reports the new task, before the parent's syscall returns.
     NewTask {
@@ -189,7 +230,12 @@ pub enum Event {
     /// process ran before it returned: replay must stop the task at the syscall's
     /// entry here (its user code ran before theirs). The syscall's result follows
     /// later as an [`Event::Syscall`].
-    SyscallBlocked { tid: Tid, nr: u64, args: [u64; 6] },
+    SyscallBlocked {
+        tid: Tid,
+        nr: u64,
+        args: [u64; 6],
+        check: SyscallCheck,
+    },
     /// The task was stopped in user code (it ran without syscalls while other
     /// threads waited, or a signal waited for it) at the point where its registers
     /// were `regs`. Replay runs the task to the first point with these registers,
@@ -202,6 +248,42 @@ pub enum Event {
         /// FNV-1a hash of the [`PREEMPT_STACK_BYTES`] bytes at the stack pointer.
         stack_hash: u64,
     },
+}
+
+/// What the program showed at a syscall beyond its number and arguments, so that a
+/// replay that computed something else is caught there (a divergence) rather than
+/// going on with the recorded results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyscallCheck {
+    /// Registers at the syscall's entry (`rax` is the kernel's -ENOSYS there).
+    pub regs: Regs,
+    /// For a syscall that sends data (the write family): the number of bytes sent
+    /// and their CRC-32, as the program's memory held them when the syscall
+    /// returned. Replay computes the same from the replayed program's memory.
+    pub sent: Option<SentData>,
+}
+
+/// Length and CRC-32 of the bytes a syscall sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentData {
+    pub len: u64,
+    pub crc: u32,
+}
+
+impl SentData {
+    /// The length and CRC-32 of `pieces` taken in order.
+    pub fn of<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> SentData {
+        let mut crc = crc32fast::Hasher::new();
+        let mut len = 0;
+        for p in pieces {
+            crc.update(p);
+            len += p.len() as u64;
+        }
+        SentData {
+            len,
+            crc: crc.finalize(),
+        }
+    }
 }
 
 /// How much of the stack a [`Event::Preempt`] point covers.

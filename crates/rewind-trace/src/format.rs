@@ -14,7 +14,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Version written by this build; readers refuse anything newer.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 pub const EVENTS_FILE: &str = "events";
 pub const FILES_DIR: &str = "files";
 

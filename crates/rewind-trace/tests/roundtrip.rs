@@ -295,6 +295,10 @@ fn event_larger_than_max_chunk_round_trips() {
             data: vec![0; 300 << 20],
         }],
         extra: SyscallExtra::None,
+        check: SyscallCheck {
+            regs: Regs::default(),
+            sent: None,
+        },
     };
     let tmp = tempfile::tempdir().unwrap();
     let mut w = TraceWriter::create(tmp.path(), &small_header()).unwrap();

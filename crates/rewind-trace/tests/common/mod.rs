@@ -201,12 +201,14 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
                 result: *rng.pick(&[0, -1, -4095, i64::MIN, i64::MAX, 12345]),
                 writes: (0..rng.below(4)).map(|_| mem_write(rng, 3000)).collect(),
                 extra,
+                check: check(rng),
             }
         }
         1 => Event::SyscallNoReturn {
             tid,
             nr: 231,
             args: [rng.next_u64(), 0, 0, 0, 0, u64::MAX],
+            check: check(rng),
         },
         2 => Event::NewTask {
             tid,
@@ -269,6 +271,7 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
             tid,
             nr: 202,
             args: [rng.next_u64(), 128, 2, 0, 0, u64::MAX],
+            check: check(rng),
         },
         10 => Event::Preempt {
             tid,
@@ -320,6 +323,25 @@ pub fn big_write_event(rng: &mut Rng, len: usize, random: bool) -> Event {
             data,
         }],
         extra: SyscallExtra::None,
+        check: SyscallCheck {
+            regs: Regs::default(),
+            sent: None,
+        },
+    }
+}
+
+/// Entry registers and, sometimes, a sent-data checksum.
+fn check(rng: &mut Rng) -> SyscallCheck {
+    SyscallCheck {
+        regs: regs(rng),
+        sent: if rng.chance(2) {
+            Some(SentData {
+                len: rng.next_u64(),
+                crc: rng.u32(),
+            })
+        } else {
+            None
+        },
     }
 }
 
