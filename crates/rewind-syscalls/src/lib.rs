@@ -111,6 +111,9 @@ pub enum DataIn {
     Buf { fd: u8, buf: u8 },
     /// fd = argument `fd`, data in `cnt` iovecs at argument `iov`, length = result.
     Iovec { fd: u8, iov: u8, cnt: u8 },
+    /// fd = argument `fd`, data in the iovecs of the `struct msghdr` at argument
+    /// `msg`, length = result (sendmsg).
+    Msghdr { fd: u8, msg: u8 },
 }
 
 /// One row of the table.

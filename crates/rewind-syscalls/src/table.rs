@@ -159,7 +159,7 @@ const ROWS: &[SyscallSpec] = &[
     emu(43, "accept", 3, SOCKADDR_OUT),
     send(44, "sendto", 6, DataIn::Buf { fd: 0, buf: 1 }),
     emu(45, "recvfrom", 6, &[res(1), buf(4, Size::DerefU32(5)), fixed(5, 4)]),
-    emu(46, "sendmsg", 3, &[]),
+    send(46, "sendmsg", 3, DataIn::Msghdr { fd: 0, msg: 1 }),
     emu(47, "recvmsg", 3, &[Output::Msghdr(1)]),
     emu(48, "shutdown", 2, &[]),
     emu(49, "bind", 3, &[]),
@@ -917,6 +917,12 @@ pub(crate) fn data_in_regions(
         }
         DataIn::Iovec { fd, iov, cnt } => {
             cx.iovec(cx.arg(iov), cx.arg(cnt), result as u64).ok()?;
+            fd
+        }
+        DataIn::Msghdr { fd, msg } => {
+            let raw = cx.read(cx.arg(msg), MSGHDR_SIZE).ok()?;
+            let u64_at = |o: usize| u64::from_le_bytes(raw[o..o + 8].try_into().unwrap());
+            cx.iovec(u64_at(16), u64_at(24), result as u64).ok()?;
             fd
         }
     };

@@ -274,6 +274,7 @@ fn argument_indices_are_in_range() {
         match s.data_in {
             Some(DataIn::Buf { fd, buf }) => (used(fd), used(buf)).1,
             Some(DataIn::Iovec { fd, iov, cnt }) => (used(fd), used(iov), used(cnt)).2,
+            Some(DataIn::Msghdr { fd, msg }) => (used(fd), used(msg)).1,
             None => {}
         }
     }
@@ -381,7 +382,7 @@ fn writes_are_described() {
         .collect();
     assert_eq!(
         writers,
-        ["write", "pwrite64", "writev", "sendto", "pwritev", "pwritev2"]
+        ["write", "pwrite64", "writev", "sendto", "sendmsg", "pwritev", "pwritev2"]
     );
 }
 
@@ -929,4 +930,24 @@ fn data_in_for_the_write_family() {
         data_in_regions(row("read"), &[0, 0x1000, 9, 0, 0, 0], 9, &mem),
         None
     );
+}
+
+#[test]
+fn sendmsg_sends_its_iovec_data() {
+    // struct msghdr at 0x1000: no name, iov at 0x2000 with 2 entries.
+    let mut mem = FakeMem::default();
+    let mut hdr = vec![0u8; 56];
+    hdr[16..24].copy_from_slice(&0x2000u64.to_le_bytes());
+    hdr[24..32].copy_from_slice(&2u64.to_le_bytes());
+    mem.put(0x1000, &hdr);
+    let mut iov = Vec::new();
+    for (base, len) in [(0x3000u64, 5u64), (0x4000, 10)] {
+        iov.extend_from_slice(&base.to_le_bytes());
+        iov.extend_from_slice(&len.to_le_bytes());
+    }
+    mem.put(0x2000, &iov);
+    let (fd, sent) =
+        data_in_regions(row("sendmsg"), &[7, 0x1000, 0, 0, 0, 0], 8, &mem).expect("sends data");
+    assert_eq!(fd, 7);
+    assert_eq!(sent, [r(0x3000, 5), r(0x4000, 3)]);
 }
