@@ -27,6 +27,10 @@ pub struct TraceSummary {
     pub aborted: Option<String>,
     pub cpu: String,
     pub kernel: String,
+    /// CPUID was trapped and recorded while recording.
+    pub cpuid_faulting: bool,
+    /// The CPU the recorded processes were bound to.
+    pub cpu_index: Option<u32>,
 }
 
 pub fn summarize(dir: &Path) -> Result<TraceSummary> {
@@ -55,6 +59,8 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
         aborted: None,
         cpu: h.cpu_model.clone(),
         kernel: h.kernel.clone(),
+        cpuid_faulting: h.cpuid_faulting,
+        cpu_index: h.cpu_index,
     };
     let mut tasks = BTreeSet::new();
     let mut threads_created = 0;
@@ -154,6 +160,8 @@ pub fn show(dir: &Path, json: bool) -> Result<()> {
             "aborted": s.aborted,
             "cpu": s.cpu,
             "kernel": s.kernel,
+            "cpuid_faulting": s.cpuid_faulting,
+            "cpu_index": s.cpu_index,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
@@ -177,6 +185,12 @@ pub fn show(dir: &Path, json: bool) -> Result<()> {
         None => println!("mode:       {}", s.mode),
     }
     println!("recorded on: {} / Linux {}", s.cpu, s.kernel);
+    let cpu = s.cpu_index.map_or("unbound".into(), |c| format!("CPU {c}"));
+    if s.cpuid_faulting {
+        println!("cpuid:      trapped and recorded; ran on {cpu}");
+    } else {
+        println!("cpuid:      not trappable on that CPU; ran on {cpu}, replays only there on the same CPU model");
+    }
     println!(
         "counters:   {}",
         s.branch_counter

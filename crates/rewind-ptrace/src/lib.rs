@@ -586,31 +586,57 @@ pub fn monotonic_ns() -> u64 {
 /// makes several switches. With the tracer and tracees on one CPU and all trapping,
 /// no flip happens: recording a syscall-heavy program gets about 3x faster here.
 /// Afterwards rewind must read time with [`monotonic_ns`] and the TSC with [`read_tsc`].
-pub fn trap_own_tsc() -> bool {
+///
+/// The CPU is `cpu` when given (a replay must run where the recording ran on a
+/// machine without CPUID faulting: the program reads its APIC id and CPU number
+/// directly), else the one we run on now (the scheduler's pick, so concurrent
+/// rewinds spread out). Returns the CPU pinned to, or None when `cpu` is not one
+/// this process may use.
+pub fn trap_own_tsc(cpu: Option<usize>) -> Option<usize> {
+    let pinned = pin_to_cpu(cpu);
+    if cpu.is_some() && pinned.is_none() {
+        return None;
+    }
     unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0 {
-            // The CPU we run on now (the scheduler's pick, so concurrent rewinds
-            // spread out), else the first allowed one.
-            let now = libc::sched_getcpu();
-            let cpu = if now >= 0 && libc::CPU_ISSET(now as usize, &set) {
-                Some(now as usize)
-            } else {
-                (0..libc::CPU_SETSIZE as usize).find(|&c| libc::CPU_ISSET(c, &set))
-            };
-            if let Some(cpu) = cpu {
-                let mut one: libc::cpu_set_t = std::mem::zeroed();
-                libc::CPU_SET(cpu, &mut one);
-                libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &one);
-            }
-        }
         // Safety net: should rewind itself execute RDTSC (a vDSO clock read, say),
         // turn trapping off for rewind instead of crashing.
         let mut sa: libc::sigaction = std::mem::zeroed();
         sa.sa_sigaction = on_own_segv as *const () as usize;
         sa.sa_flags = libc::SA_SIGINFO;
         libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut());
-        libc::prctl(libc::PR_SET_TSC, libc::PR_TSC_SIGSEGV, 0, 0, 0) == 0
+        libc::prctl(libc::PR_SET_TSC, libc::PR_TSC_SIGSEGV, 0, 0, 0);
+    }
+    pinned
+}
+
+/// The CPUs this process may run on.
+pub fn allowed_cpus() -> Vec<usize> {
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return Vec::new();
+        }
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|&c| libc::CPU_ISSET(c, &set))
+            .collect()
+    }
+}
+
+/// Binds the calling thread (and the processes it starts) to `cpu`, or to the CPU
+/// it runs on now (else the first allowed one). None when that is not possible.
+fn pin_to_cpu(cpu: Option<usize>) -> Option<usize> {
+    let allowed = allowed_cpus();
+    let now = unsafe { libc::sched_getcpu() };
+    let target = match cpu {
+        Some(c) => allowed.contains(&c).then_some(c)?,
+        None if now >= 0 && allowed.contains(&(now as usize)) => now as usize,
+        None => *allowed.first()?,
+    };
+    unsafe {
+        let mut one: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(target, &mut one);
+        (libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &one) == 0)
+            .then_some(target)
     }
 }
 

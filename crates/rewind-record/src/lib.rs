@@ -98,7 +98,7 @@ pub(crate) struct Task {
     entry: rewind_trace::Regs,
     /// Saw PTRACE_EVENT_EXEC during the current execve.
     exec_seen: bool,
-    /// The current syscall was refused with this errno.
+    /// The current syscall was skipped and returns `-errno` (0: succeeds without effect).
     refused: Option<i32>,
     /// The current syscall was cancelled so this held-back signal can be delivered.
     cancel_for: Option<[u8; 128]>,
@@ -185,6 +185,13 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         rlim_max: 0,
     };
     unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut stack) };
+    let start_unix_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    // rewind and the program share one CPU (see trap_own_tsc); the program
+    // inherits the binding. From here on rewind reads time with real syscalls.
+    let cpu_index = pt::trap_own_tsc(None).map(|c| c as u32);
     let header = Header {
         rewind_version: env!("CARGO_PKG_VERSION").to_string(),
         mode: RecordingMode::Boundaries,
@@ -198,17 +205,18 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default(),
         env: env.clone(),
-        start_unix_ns: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0),
+        start_unix_ns,
         cpu_model: cpu::cpu_model(),
         kernel: cpu::kernel_release(),
         cpuid: cpu::all_leaves(),
         stack_limit: (stack.rlim_cur, stack.rlim_max),
-        cpuid_faulting: pt::cpuid_faulting_available(),
+        // REWIND_NO_CPUID_FAULTING=1 records as on a CPU without CPUID faulting
+        // (the program runs CPUID itself), to test that path on any machine.
+        cpuid_faulting: pt::cpuid_faulting_available()
+            && std::env::var_os("REWIND_NO_CPUID_FAULTING").is_none(),
         chaos_seed: opts.chaos_seed,
         branch_counter: ticks::detect(&cpu::cpu_model()),
+        cpu_index,
     };
     let writer = TraceWriter::create(&opts.trace_dir, &header)?;
     install_signal_handlers();
@@ -219,7 +227,6 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         seize: true,
         ..Default::default()
     };
-    pt::trap_own_tsc();
     let (root, errpipe) = pt::spawn_traced(&header.program, &header.argv, &env, &setup)
         .with_context(|| format!("cannot start {}", header.program))?;
     ROOT_PID.store(root, Ordering::Relaxed);
@@ -635,6 +642,17 @@ impl Recorder {
             ));
             return Ok(());
         };
+        if nr == libc::SYS_sched_setaffinity as u64
+            && (regs.rdi == 0 || self.tasks.contains_key(&(regs.rdi as Tid)))
+        {
+            // Recorded tasks stay on rewind's CPU (the replay runs on the same
+            // one: without CPUID faulting the program reads the CPU's identity);
+            // the call succeeds without moving them, as under rr.
+            self.task(tid).refused = Some(0);
+            regs.orig_rax = u64::MAX;
+            pt::set_regs(tid, &regs)?;
+            return self.resume(tid, 0);
+        }
         match spec.policy {
             Policy::Refuse { errno } => {
                 self.task(tid).refused = Some(errno);

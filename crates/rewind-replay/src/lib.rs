@@ -10,6 +10,7 @@
 //! checked. Every syscall's number and arguments are compared with the trace: a
 //! difference stops replay with the event number.
 
+mod cpu;
 mod debug;
 mod exec;
 mod task;
@@ -129,13 +130,7 @@ impl Session {
     /// A replay of the trace in `dir`, before its first event.
     fn open(dir: &Path) -> Result<Session> {
         let reader = EventReader::open(dir)?;
-        if reader.header().cpuid_faulting && !pt::cpuid_faulting_available() {
-            return Err(ReplayError::Failed {
-                event: 0,
-                what: "the trace was recorded with CPUID faulting, which this CPU lacks; replay it on a machine like the one that recorded it".into(),
-            });
-        }
-        pt::trap_own_tsc();
+        cpu::bind_for(reader.header()).map_err(|what| ReplayError::Failed { event: 0, what })?;
         Ok(Session {
             files: FileStore::new(dir),
             header: reader.header().clone(),

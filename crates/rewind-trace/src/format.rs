@@ -82,6 +82,10 @@ pub struct Header {
     /// The hardware branch counter the recording machine offered (rr's "ticks"),
     /// if any. Recordings do not depend on it (mode says how they were made).
     pub branch_counter: Option<String>,
+    /// The CPU (index) the recorded processes were bound to. Without CPUID
+    /// faulting programs read the APIC id and CPU number directly, so replay
+    /// runs on the same CPU index.
+    pub cpu_index: Option<u32>,
 }
 
 /// Everything that can go wrong reading or writing a trace. Messages are one line

@@ -104,6 +104,7 @@ pub fn sample_header() -> Header {
         cpuid_faulting: true,
         chaos_seed: None,
         branch_counter: None,
+        cpu_index: None,
     }
 }
 
@@ -123,6 +124,7 @@ pub fn small_header() -> Header {
         cpuid_faulting: false,
         chaos_seed: None,
         branch_counter: None,
+        cpu_index: None,
     }
 }
 

@@ -1,0 +1,160 @@
+//! Replays that are provably the recorded execution: a replay that computes
+//! something else stops with a divergence naming the event and what differs, and
+//! a replay that succeeds printed what the replayed program itself wrote.
+
+mod common;
+
+use common::*;
+
+/// Records tests/programs/NAME.c with ARGS into the fixture's `trace`.
+fn record_c(fx: &Fixture, name: &str, args: &[&str]) -> (std::path::PathBuf, Run) {
+    record_c_with(fx, name, args, false)
+}
+
+/// [`record_c`], optionally as on a CPU without CPUID faulting (AMD here): the
+/// program then runs CPUID itself.
+fn record_c_with(
+    fx: &Fixture,
+    name: &str,
+    args: &[&str],
+    no_cpuid_faulting: bool,
+) -> (std::path::PathBuf, Run) {
+    let exe = fx.compile(name);
+    let trace = fx.trace("trace");
+    let mut c = fx.rewind(["record", "-o"]);
+    c.arg(&trace).arg("--").arg(exe).args(args);
+    if no_cpuid_faulting {
+        c.env("REWIND_NO_CPUID_FAULTING", "1");
+    }
+    let rec = run(c, None);
+    assert_eq!(rec.code(), 0, "recording failed\n{}", rec.describe());
+    (trace, rec)
+}
+
+/// A value computed from RDRAND (which no recorder sees) and written out: the
+/// replay computes another value, and the write's bytes give it away.
+#[test]
+fn different_bytes_written_are_a_divergence() {
+    let fx = Fixture::new();
+    let (trace, rec) = record_c(&fx, "diverge_rdrand", &["print"]);
+    assert!(
+        rec.stdout_str().starts_with("random: "),
+        "{}",
+        rec.describe()
+    );
+    let rep = fx.replay(&trace);
+    assert_one_line_error(&rep);
+    assert_eq!(rep.code(), 3, "a divergence exits 3\n{}", rep.describe());
+    let err = rep.stderr_str();
+    assert!(
+        err.contains("replay diverged at event ")
+            && err.contains("to write the recorded bytes")
+            && err.contains("differ from byte 8"),
+        "{}",
+        rep.describe()
+    );
+    // Nothing of the differing output was printed as if it were the recording's.
+    assert!(!rep.stdout_str().contains("random: "), "{}", rep.describe());
+}
+
+/// The RDRAND value sits in a register across a syscall: the entry registers
+/// give it away.
+#[test]
+fn different_registers_at_a_syscall_are_a_divergence() {
+    let fx = Fixture::new();
+    let (trace, _rec) = record_c(&fx, "diverge_rdrand", &["register"]);
+    let rep = fx.replay(&trace);
+    assert_one_line_error(&rep);
+    let err = rep.stderr_str();
+    assert!(
+        err.contains("replay diverged at event ")
+            && err.contains("syscall getpid() with the recorded registers")
+            && err.contains("at its entry rbx = 0x"),
+        "{}",
+        rep.describe()
+    );
+}
+
+/// CPUID's APIC id, RDPID, RDTSCP and sched_getcpu, before and after the
+/// program asks to move to another CPU: replayed 20 times, each replay prints
+/// exactly what the recording printed (on CPUs without CPUID faulting, because
+/// the replay runs on the recorded CPU).
+#[test]
+fn cpu_identity_replays_the_same_every_time() {
+    for no_faulting in [false, true] {
+        cpu_identity_replays_the_same_20_times(no_faulting);
+    }
+}
+
+fn cpu_identity_replays_the_same_20_times(no_cpuid_faulting: bool) {
+    let fx = Fixture::new();
+    let (trace, rec) = record_c_with(&fx, "cpu_identity", &[], no_cpuid_faulting);
+    assert!(
+        rec.stdout_str()
+            .contains("sched_setaffinity to the other CPUs: 0"),
+        "{}",
+        rec.describe()
+    );
+    for i in 0..20 {
+        let rep = fx.replay(&trace);
+        assert!(
+            rep.status.success(),
+            "replay {i} failed\n{}",
+            rep.describe()
+        );
+        assert_eq!(rep.stdout_str(), rec.stdout_str(), "replay {i}");
+    }
+}
+
+/// A recording made without CPUID faulting must replay on its CPU: forced onto
+/// another one, the replay refuses with one line instead of diverging. With
+/// CPUID faulting (CPUID recorded) any CPU will do.
+#[test]
+fn replay_pinned_away_from_the_recorded_cpu() {
+    for no_faulting in [false, true] {
+        replay_pinned_away(no_faulting);
+    }
+}
+
+fn replay_pinned_away(no_cpuid_faulting: bool) {
+    let fx = Fixture::new();
+    let (trace, rec) = record_c_with(&fx, "cpu_identity", &[], no_cpuid_faulting);
+    let info = fx.rewind(["info", "--json"]).arg(&trace).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    let recorded_cpu = json["cpu_index"]
+        .as_u64()
+        .expect("info shows the CPU index") as usize;
+    let faulting = json["cpuid_faulting"]
+        .as_bool()
+        .expect("info shows cpuid_faulting");
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert!(
+        cpus >= 2,
+        "this test needs two CPUs to pin the replay away from the recorded one"
+    );
+    let other = (recorded_cpu + 1) % cpus;
+    let mut c = fx.command("taskset");
+    c.arg("-c")
+        .arg(other.to_string())
+        .arg(REWIND)
+        .args(["replay", "--autopilot"])
+        .arg(&trace);
+    let rep = run(c, None);
+    if faulting {
+        // CPUID is recorded, but RDPID still tells the CPU: the replay either
+        // prints exactly what was recorded or stops at a divergence.
+        if rep.status.success() {
+            assert_eq!(rep.stdout_str(), rec.stdout_str());
+        } else {
+            assert_eq!(rep.code(), 3, "{}", rep.describe());
+        }
+    } else {
+        assert_one_line_error(&rep);
+        assert!(
+            rep.stderr_str()
+                .contains(&format!("this replay may not run on CPU {recorded_cpu}")),
+            "{}",
+            rep.describe()
+        );
+    }
+}
