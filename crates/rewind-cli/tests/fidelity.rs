@@ -158,3 +158,13 @@ fn replay_pinned_away(no_cpuid_faulting: bool) {
         );
     }
 }
+
+/// Syscall numbers the kernel does not implement (negative, in the table's
+/// holes, past its end, the x32 bit) fail with ENOSYS and recording goes on.
+#[test]
+fn unknown_syscall_numbers_fail_with_enosys() {
+    let (rec, _rep) = c_roundtrip("unknown_syscall", &[], OK_NONDET);
+    let out = rec.stdout_str();
+    assert_eq!(out.matches("= -1 (Function not implemented)").count(), 8, "{out}");
+    assert!(out.contains("still running"), "{out}");
+}

@@ -637,10 +637,13 @@ impl Recorder {
             return self.resume(tid, 0);
         }
         let Some(spec) = sc::spec(nr) else {
-            self.abort(format!(
-                "the program made syscall {nr}, which rewind does not know how to record; recording stopped (the trace replays up to that point; please report the syscall)"
-            ));
-            return Ok(());
+            // A number the kernel does not implement (programs probe for new
+            // syscalls this way), or one newer than rewind's table: the program
+            // gets ENOSYS without the kernel running it, as if the kernel were older.
+            self.task(tid).refused = Some(libc::ENOSYS);
+            regs.orig_rax = u64::MAX;
+            pt::set_regs(tid, &regs)?;
+            return self.resume(tid, 0);
         };
         if nr == libc::SYS_sched_setaffinity as u64
             && (regs.rdi == 0 || self.tasks.contains_key(&(regs.rdi as Tid)))
