@@ -165,6 +165,36 @@ fn replay_pinned_away(no_cpuid_faulting: bool) {
 fn unknown_syscall_numbers_fail_with_enosys() {
     let (rec, _rep) = c_roundtrip("unknown_syscall", &[], OK_NONDET);
     let out = rec.stdout_str();
-    assert_eq!(out.matches("= -1 (Function not implemented)").count(), 8, "{out}");
+    assert_eq!(
+        out.matches("= -1 (Function not implemented)").count(),
+        8,
+        "{out}"
+    );
     assert!(out.contains("still running"), "{out}");
+}
+
+/// A recording that rewind stopped itself (an operation it cannot record) while
+/// threads were blocked in syscalls replays to its last event and ends cleanly,
+/// saying why the recording stopped.
+#[test]
+fn recording_stopped_by_rewind_replays_to_its_end() {
+    let fx = Fixture::new();
+    let exe = fx.compile_with("stopped_by_rewind", &["-pthread"]);
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &[exe.into_os_string()], None);
+    assert_eq!(
+        rec.code(),
+        70,
+        "rewind stops the program\n{}",
+        rec.describe()
+    );
+    assert!(rec.stderr_str().contains("CLONE_VM"), "{}", rec.describe());
+    let rep = fx.replay(&trace);
+    assert!(rep.status.success(), "{}", rep.describe());
+    assert_eq!(rep.stdout_str(), rec.stdout_str());
+    assert!(
+        rep.stderr_str().contains("the recording was stopped early"),
+        "{}",
+        rep.describe()
+    );
 }

@@ -55,6 +55,7 @@ const ERESTARTNOINTR: i64 = 513;
 const ERESTART_RESTARTBLOCK: i64 = 516;
 const CLONE_THREAD: u64 = 0x10000;
 const CLONE_VM: u64 = 0x100;
+const CLONE_VFORK: u64 = 0x4000;
 const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
 const MAP_SHARED: u64 = 0x01;
 const MAP_ANONYMOUS: u64 = 0x20;
@@ -537,10 +538,18 @@ impl Recorder {
         match ev {
             pt::event::FORK | pt::event::VFORK | pt::event::CLONE => {
                 let child = pt::event_msg(tid)? as Tid;
-                let (kind, flags) = match ev {
-                    pt::event::FORK => (ForkKind::Fork, 0),
-                    pt::event::VFORK => (ForkKind::Vfork, 0),
-                    _ => (ForkKind::Clone, self.task(tid).entry.rdi),
+                let kind = match ev {
+                    pt::event::FORK => ForkKind::Fork,
+                    pt::event::VFORK => ForkKind::Vfork,
+                    _ => ForkKind::Clone,
+                };
+                // clone() reports a fork or vfork event when its exit signal is
+                // SIGCHLD or it has CLONE_VFORK: its flags still matter.
+                let entry = self.task(tid).entry;
+                let flags = if entry.orig_rax == libc::SYS_clone as u64 {
+                    entry.rdi
+                } else {
+                    0
                 };
                 self.push(Event::NewTask {
                     tid,
@@ -552,7 +561,7 @@ impl Recorder {
                     self.task(tid).vfork_child = Some(child);
                 }
                 let thread = flags & CLONE_THREAD != 0;
-                if flags & CLONE_VM != 0 && !thread && kind == ForkKind::Clone {
+                if flags & CLONE_VM != 0 && !thread && flags & CLONE_VFORK == 0 {
                     self.abort("the program created a process sharing its memory (clone with CLONE_VM but not CLONE_THREAD); rewind cannot record that yet, so the recording stopped there".into());
                     return Ok(());
                 }

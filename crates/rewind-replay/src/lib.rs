@@ -818,7 +818,12 @@ impl Session {
             && libc::WTERMSIG(status) == libc::SIGKILL
         {
             // SIGKILL is never reported to a tracer: the trace has only the exit.
+            // (rewind itself kills the program this way when it has to stop a
+            // recording.) The task dies wherever it is, even parked at the entry
+            // of a syscall it blocked in.
             unsafe { libc::kill(real, libc::SIGKILL) };
+            task.exiting = true;
+            task.at_entry = None;
         }
         let got = loop {
             match self.advance(tid)? {
