@@ -198,3 +198,31 @@ fn recording_stopped_by_rewind_replays_to_its_end() {
         rep.describe()
     );
 }
+
+/// The program's own PR_SET_TSC / ARCH_SET_CPUID settings are kept and reported
+/// back (rewind's trapping stays invisible), and an RDTSC or CPUID the program
+/// made fault faults: the "ctl" lines are the same natively, recorded and
+/// replayed.
+#[test]
+fn program_controls_of_rdtsc_and_cpuid_behave_as_natively() {
+    let fx = Fixture::new();
+    let exe = fx.compile("trap_control");
+    let argv = vec![exe.into_os_string()];
+    let (rec, _rep) = roundtrip(&fx, &argv, None, OK_NONDET);
+    let nat = fx.native(&argv, None);
+    let ctl = |r: &Run| -> Vec<String> {
+        r.stdout_str()
+            .lines()
+            .filter(|l| l.starts_with("ctl "))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        ctl(&rec),
+        ctl(&nat),
+        "recorded vs native\n{}",
+        rec.describe()
+    );
+    assert!(ctl(&rec).contains(&"ctl rdtsc faulted".to_string()));
+    assert!(ctl(&rec).contains(&"ctl tsc mode at start: 1".to_string()));
+}

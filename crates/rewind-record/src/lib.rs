@@ -149,6 +149,14 @@ pub(crate) struct Task {
     redo: Option<rewind_trace::Regs>,
     /// With `--chaos`: this run's slice.
     chaos_slice: Option<u64>,
+    /// The current syscall was answered by rewind itself (not performed): its
+    /// result and the memory written for it.
+    emulated: Option<(i64, Vec<MemWrite>)>,
+    /// The program asked for RDTSC to fault (PR_SET_TSC, PR_TSC_SIGSEGV); rewind
+    /// traps it anyway, and then delivers the fault.
+    tsc_faults: bool,
+    /// The program asked for CPUID to fault (ARCH_SET_CPUID 0); likewise.
+    cpuid_faults: bool,
 }
 
 pub(crate) struct Recorder {
@@ -571,11 +579,14 @@ impl Recorder {
                 } else {
                     (child, child)
                 };
+                let (tsc_faults, cpuid_faults) = (parent.tsc_faults, parent.cpuid_faults);
                 self.tasks.insert(
                     child,
                     Task {
                         tgid,
                         group,
+                        tsc_faults,
+                        cpuid_faults,
                         ..Default::default()
                     },
                 );
@@ -641,6 +652,13 @@ impl Recorder {
             // Deliver the held-back signal here: skip the syscall and make it restart
             // after the handler (-ERESTARTNOINTR at exit).
             task.cancel_for = Some(info);
+            regs.orig_rax = u64::MAX;
+            pt::set_regs(tid, &regs)?;
+            return self.resume(tid, 0);
+        }
+        if let Some(ctl) = sc::trap_control(nr, &pt::syscall_args(&regs)) {
+            let answer = self.answer_trap_control(tid, ctl);
+            self.task(tid).emulated = Some(answer);
             regs.orig_rax = u64::MAX;
             pt::set_regs(tid, &regs)?;
             return self.resume(tid, 0);
@@ -793,13 +811,15 @@ impl Recorder {
         let args = pt::syscall_args(&entry);
         let forced = if let Some(info) = task.cancel_for.take() {
             task.expect = Some(info);
-            Some((-ERESTARTNOINTR, SyscallExtra::CancelledForSignal))
+            Some((-ERESTARTNOINTR, vec![], SyscallExtra::CancelledForSignal))
+        } else if let Some((result, writes)) = task.emulated.take() {
+            Some((result, writes, SyscallExtra::None))
         } else {
             task.refused
                 .take()
-                .map(|e| (-(e as i64), SyscallExtra::None))
+                .map(|e| (-(e as i64), vec![], SyscallExtra::None))
         };
-        if let Some((result, extra)) = forced {
+        if let Some((result, writes, extra)) = forced {
             regs.rax = result as u64;
             regs.orig_rax = nr;
             pt::set_regs(tid, &regs)?;
@@ -808,7 +828,7 @@ impl Recorder {
                 nr,
                 args,
                 result,
-                writes: vec![],
+                writes,
                 extra,
                 check: entry_check(&entry),
             })?;
@@ -825,6 +845,8 @@ impl Recorder {
             && self.task(tid).exec_seen
         {
             self.task(tid).exec_seen = false;
+            // execve resets CPUID faulting (the TSC mode survives it).
+            self.task(tid).cpuid_faults = false;
             let event = exec::capture(tid, &regs, &mut self.files, self.cpuid_faulting)?;
             self.push(event)?;
             self.release_vfork_parent(tid)?;
@@ -972,7 +994,14 @@ impl Recorder {
             let insn = pt::read_mem(tid, regs.rip, 3)
                 .ok()
                 .and_then(|c| TrapInsn::decode(&c));
-            if let Some(insn) = insn {
+            let program_wants_fault = |insn: &TrapInsn| {
+                let task = &self.tasks[&tid];
+                match insn {
+                    TrapInsn::Cpuid => task.cpuid_faults,
+                    _ => task.tsc_faults,
+                }
+            };
+            if let Some(insn) = insn.filter(|i| !program_wants_fault(i)) {
                 let event = emulate_trap(tid, insn, &mut regs);
                 pt::set_regs(tid, &regs)?;
                 self.task(tid).exit_regs = None;
@@ -1013,6 +1042,45 @@ impl Recorder {
                     deferred.push_back(info);
                 }
                 self.resume(tid, 0)
+            }
+        }
+    }
+}
+
+impl Recorder {
+    /// The answer to the program's own RDTSC/CPUID control (see
+    /// [`sc::TrapControl`]): its result and the memory it writes.
+    fn answer_trap_control(&mut self, tid: Tid, ctl: sc::TrapControl) -> (i64, Vec<MemWrite>) {
+        const PR_TSC_ENABLE: u64 = 1;
+        const PR_TSC_SIGSEGV: u64 = 2;
+        let faulting_cpu = self.cpuid_faulting;
+        let task = self.task(tid);
+        match ctl {
+            sc::TrapControl::GetTsc { addr } => {
+                let mode = if task.tsc_faults {
+                    PR_TSC_SIGSEGV
+                } else {
+                    PR_TSC_ENABLE
+                } as i32;
+                let data = mode.to_ne_bytes().to_vec();
+                match pt::write_mem(tid, addr, &data) {
+                    Ok(()) => (0, vec![MemWrite { addr, data }]),
+                    Err(_) => (-(libc::EFAULT as i64), vec![]),
+                }
+            }
+            sc::TrapControl::SetTsc { mode } => match mode {
+                PR_TSC_ENABLE | PR_TSC_SIGSEGV => {
+                    task.tsc_faults = mode == PR_TSC_SIGSEGV;
+                    (0, vec![])
+                }
+                _ => (-(libc::EINVAL as i64), vec![]),
+            },
+            sc::TrapControl::GetCpuid => (!task.cpuid_faults as i64, vec![]),
+            // Where CPUID cannot fault, the kernel says ENODEV.
+            sc::TrapControl::SetCpuid { .. } if !faulting_cpu => (-(libc::ENODEV as i64), vec![]),
+            sc::TrapControl::SetCpuid { enable } => {
+                task.cpuid_faults = enable == 0;
+                (0, vec![])
             }
         }
     }

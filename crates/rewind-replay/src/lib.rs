@@ -476,6 +476,10 @@ impl Session {
                 }
                 match self.advance(tid)? {
                     Stop::Signal(sig) if sig == signo => {}
+                    // RDTSC or CPUID faulting because the program asked so
+                    // (replay traps them anyway and reports them as traps).
+                    Stop::Trap(..) if signo == libc::SIGSEGV && kind == SignalKind::Synchronous => {
+                    }
                     other => {
                         return Err(self.diverged(
                             tid,
@@ -888,8 +892,10 @@ impl Session {
         if extra == SyscallExtra::CancelledForSignal {
             return self.emulate(tid, entry, nr, result, writes);
         }
-        let Some(spec) = sc::spec(nr) else {
-            // An unknown number: the recorder answered ENOSYS without running it.
+        let Some(spec) = sc::spec(nr).filter(|_| sc::trap_control(nr, args).is_none()) else {
+            // An unknown number (the recorder answered ENOSYS without running
+            // it), or the program's control of RDTSC/CPUID trapping (answered by
+            // the recorder: replay keeps its own trapping).
             return self.emulate(tid, entry, nr, result, writes);
         };
         let sent = self.check_sent(tid, spec, args, result, check, &extra)?;

@@ -159,6 +159,38 @@ pub fn name(nr: u64) -> String {
     }
 }
 
+/// The program's own control of the instructions rewind traps: `prctl`
+/// PR_GET_TSC/PR_SET_TSC and `arch_prctl` ARCH_GET_CPUID/ARCH_SET_CPUID. rewind
+/// keeps RDTSC and CPUID trapping on whatever the program asks, so these are
+/// answered from the program's own setting (kept by the recorder) and never
+/// performed, neither while recording nor in replay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrapControl {
+    /// PR_GET_TSC: writes the program's mode (an int) at the address given.
+    GetTsc { addr: u64 },
+    /// PR_SET_TSC with this mode (PR_TSC_ENABLE 1, PR_TSC_SIGSEGV 2).
+    SetTsc { mode: u64 },
+    /// ARCH_GET_CPUID: returns 1 when CPUID runs, 0 when it faults.
+    GetCpuid,
+    /// ARCH_SET_CPUID: `enable` 0 makes CPUID fault.
+    SetCpuid { enable: u64 },
+}
+
+/// The [`TrapControl`] a syscall is, if any.
+pub fn trap_control(nr: u64, args: &[u64; 6]) -> Option<TrapControl> {
+    const PR_GET_TSC: u64 = 25;
+    const PR_SET_TSC: u64 = 26;
+    const ARCH_GET_CPUID: u64 = 0x1011;
+    const ARCH_SET_CPUID: u64 = 0x1012;
+    match (nr as i64, args[0]) {
+        (libc::SYS_prctl, PR_GET_TSC) => Some(TrapControl::GetTsc { addr: args[1] }),
+        (libc::SYS_prctl, PR_SET_TSC) => Some(TrapControl::SetTsc { mode: args[1] }),
+        (libc::SYS_arch_prctl, ARCH_GET_CPUID) => Some(TrapControl::GetCpuid),
+        (libc::SYS_arch_prctl, ARCH_SET_CPUID) => Some(TrapControl::SetCpuid { enable: args[1] }),
+        _ => None,
+    }
+}
+
 /// Number of the syscall called `name`.
 pub fn nr(name: &str) -> Option<u64> {
     TABLE.iter().find(|s| s.name == name).map(|s| s.nr)
