@@ -226,3 +226,66 @@ fn program_controls_of_rdtsc_and_cpuid_behave_as_natively() {
     assert!(ctl(&rec).contains(&"ctl rdtsc faulted".to_string()));
     assert!(ctl(&rec).contains(&"ctl tsc mode at start: 1".to_string()));
 }
+
+/// Signals pending together are all delivered, nested as the kernel nests them,
+/// in record and replay: SIGUSR1+SIGUSR2 unblocked at once, then three queued
+/// real-time signals, SIGUSR1 twice (merged) and SIGTERM.
+#[test]
+fn several_pending_signals_are_all_delivered_in_order() {
+    let fx = Fixture::new();
+    let exe = fx.compile("pending_signals");
+    let argv = vec![exe.into_os_string()];
+    let (rec, _rep) = roundtrip(&fx, &argv, None, OK_NONDET);
+    let nat = fx.native(&argv, None);
+    let handlers = |r: &Run| r.stdout_str().lines().nth(1).unwrap_or("").to_string();
+    assert_eq!(handlers(&rec), handlers(&nat), "{}", rec.describe());
+    assert_eq!(
+        handlers(&rec),
+        "handlers: [12:0][10:0]|[35:2][34:1][34:3][15:0][10:7]|"
+    );
+}
+
+/// A signal unblocked only by a call's temporary mask (ppoll, pselect6,
+/// epoll_pwait, sigsuspend) interrupts the call and its handler runs, in record
+/// and replay.
+#[test]
+fn signals_unblocked_by_a_temporary_mask_are_delivered() {
+    let (rec, _rep) = c_roundtrip("tempmask", &[], OK_NONDET);
+    let out = rec.stdout_str();
+    for call in ["ppoll", "pselect", "epoll_pwait"] {
+        assert!(
+            out.contains(&format!("{call}: -1 Interrupted system call")),
+            "{out}"
+        );
+    }
+    assert!(out.contains("sigsuspend: handler runs 4"), "{out}");
+}
+
+/// `make -j2` blocks SIGCHLD and waits in pselect6 with a mask that unblocks it,
+/// while its children run: every replay reaches the end.
+#[test]
+fn make_j2_replays() {
+    let fx = Fixture::new();
+    let dir = fx.work();
+    for i in 1..=6 {
+        std::fs::write(
+            dir.join(format!("f{i}.c")),
+            format!("int f{i}(void) {{ return {i}; }}\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("main.c"), "int main(void) { return 0; }\n").unwrap();
+    std::fs::write(
+        dir.join("Makefile"),
+        "OBJS = main.o f1.o f2.o f3.o f4.o f5.o f6.o\nprog: $(OBJS)\n\tcc -o $@ $(OBJS)\n%.o: %.c\n\tcc -c -o $@ $<\n",
+    )
+    .unwrap();
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv(["make", "-j2"]), None);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    assert!(dir.join("prog").exists());
+    for _ in 0..3 {
+        let rep = fx.replay(&trace);
+        assert_faithful(&rec, &rep);
+    }
+}

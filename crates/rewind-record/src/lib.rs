@@ -157,6 +157,10 @@ pub(crate) struct Task {
     tsc_faults: bool,
     /// The program asked for CPUID to fault (ARCH_SET_CPUID 0); likewise.
     cpuid_faults: bool,
+    /// Resumed with this signal at a boundary (registers then): a signal stop
+    /// that follows before any user code ran is at that boundary too (several
+    /// pending signals are delivered one after the other, nested).
+    delivered: Option<(i32, rewind_trace::Regs)>,
 }
 
 pub(crate) struct Recorder {
@@ -357,6 +361,14 @@ fn is_error(result: i64) -> bool {
     (-4095..0).contains(&result)
 }
 
+/// Whether a task stopped with `regs` is at the entry of the handler of `sig`,
+/// its frame just built (the kernel passes the signal number, the siginfo and
+/// the ucontext, which sits right above the return address): no instruction of
+/// the handler has run.
+fn at_handler_entry(regs: &rewind_trace::Regs, sig: i32) -> bool {
+    regs.rdi == sig as u64 && regs.rdx == regs.rsp + 8 && regs.rax == 0
+}
+
 /// Signals the CPU raises for the instruction being executed.
 fn is_synchronous(sig: i32, code: i32) -> bool {
     matches!(
@@ -450,6 +462,11 @@ impl Recorder {
                 // stop will follow.
                 if let Some(t) = self.tasks.get_mut(&tid) {
                     t.interrupt_sent = false;
+                }
+            }
+            if !matches!(st, WaitStatus::Signal(_)) {
+                if let Some(t) = self.tasks.get_mut(&tid) {
+                    t.delivered = None;
                 }
             }
             let step = match st {
@@ -1009,23 +1026,29 @@ impl Recorder {
                 return self.resume(tid, 0);
             }
         }
+        let regs = pt::get_regs(tid)?;
         let task = self.task(tid);
+        let after_delivery = task
+            .delivered
+            .take()
+            .is_some_and(|(prev, before)| regs == before || at_handler_entry(&regs, prev));
         let kind = if is_synchronous(sig, code) {
             Some((SignalKind::Synchronous, info))
         } else if let Some(orig) = task.expect.take_if(|e| signo(e) == sig) {
             pt::set_siginfo(tid, &orig)?;
             Some((SignalKind::Asynchronous, orig))
-        } else if (task.exit_regs.is_some() && task.exit_regs == pt::get_regs(tid).ok())
-            || is_fatal_now(tid, sig)
-        {
-            // At a syscall boundary, or about to kill the task: deliver now.
+        } else if task.exit_regs == Some(regs) || after_delivery || is_fatal_now(tid, sig) {
+            // At a syscall boundary (or right after a signal delivered there),
+            // or about to kill the task: deliver now.
             Some((SignalKind::Asynchronous, info))
         } else {
             None
         };
         match kind {
             Some((kind, info)) => {
-                self.task(tid).exit_regs = None;
+                let task = self.task(tid);
+                task.exit_regs = None;
+                task.delivered = Some((sig, regs));
                 self.push(Event::Signal {
                     tid,
                     signo: sig,

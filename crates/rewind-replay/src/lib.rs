@@ -899,6 +899,11 @@ impl Session {
             return self.emulate(tid, entry, nr, result, writes);
         };
         let sent = self.check_sent(tid, spec, args, result, check, &extra)?;
+        if let Some(done) =
+            self.replay_with_temporary_mask(tid, &entry, nr, args, result, writes)?
+        {
+            return Ok(done);
+        }
         let execute_then_restore = match spec.policy {
             Policy::Execute => Some(false),
             Policy::ExecuteRestoreResult => Some(true),
@@ -908,30 +913,6 @@ impl Session {
                     Some(true)
                 }
                 libc::SYS_setrlimit if args[0] != RLIMIT_CORE => Some(true),
-                libc::SYS_rt_sigsuspend => {
-                    // Really suspend, with the recorded signal queued, so the kernel
-                    // swaps the mask and restores it after the handler as it did.
-                    let next_signal = match self.peek_task(tid) {
-                        Some(Event::Signal {
-                            tid: t,
-                            signo,
-                            kind: SignalKind::Asynchronous,
-                            ..
-                        }) if *t == tid => Some(*signo),
-                        _ => None,
-                    };
-                    match next_signal {
-                        Some(sig) => {
-                            let task = self.task(tid)?;
-                            let (tgid, real) = (task.tgid, task.real);
-                            let r = pt::tgkill(tgid, real, sig);
-                            self.io(r)?;
-                            self.task(tid)?.queued_signal = Some(sig);
-                            Some(true)
-                        }
-                        None => None,
-                    }
-                }
                 _ if nr == SYS_MMAP && !is_error(result) => {
                     return self.replay_mmap(tid, entry, args, result, extra)
                 }
@@ -948,6 +929,62 @@ impl Session {
             self.print(stream, &data);
         }
         Ok(())
+    }
+
+    /// A syscall that waits with a temporary signal mask (ppoll, pselect6,
+    /// epoll_pwait, rt_sigsuspend) and was interrupted by the signal that comes
+    /// next: the signal may be deliverable only under that mask. The task really
+    /// suspends with rt_sigsuspend(that mask) and the signal queued, so the kernel
+    /// installs the mask, delivers the signal under it and restores the old one
+    /// when the handler returns, as it did; then the recorded result and memory
+    /// are put back. None when this does not apply.
+    fn replay_with_temporary_mask(
+        &mut self,
+        tid: Tid,
+        entry: &rewind_trace::Regs,
+        nr: u64,
+        args: &[u64; 6],
+        result: i64,
+        writes: &[MemWrite],
+    ) -> Result<Option<()>> {
+        const INTERRUPTED: [i64; 5] = [-4, -512, -513, -514, -516];
+        if !INTERRUPTED.contains(&result) {
+            return Ok(None);
+        }
+        let real = self.task(tid)?.real;
+        let Some(mask) = sc::temporary_sigmask(nr, args, &verify::TaskMemory(real)) else {
+            return Ok(None);
+        };
+        let sig = match self.peek_task(tid) {
+            Some(Event::Signal {
+                tid: t,
+                signo,
+                kind: SignalKind::Asynchronous,
+                ..
+            }) if *t == tid => *signo,
+            _ => return Ok(None),
+        };
+        let task = self.task(tid)?;
+        if task.queued_signal != Some(sig) {
+            let (tgid, real) = (task.tgid, task.real);
+            let r = pt::tgkill(tgid, real, sig);
+            self.io(r)?;
+            self.task(tid)?.queued_signal = Some(sig);
+        }
+        let mut regs = *entry;
+        regs.orig_rax = libc::SYS_rt_sigsuspend as u64;
+        regs.rdi = mask;
+        regs.rsi = 8;
+        let r = pt::set_regs(real, &regs);
+        self.io(r)?;
+        let mut exit = self.run_to_exit(tid)?;
+        // The program's argument registers, as its own syscall left them.
+        exit.rdi = entry.rdi;
+        exit.rsi = entry.rsi;
+        let r = pt::set_regs(real, &exit);
+        self.io(r)?;
+        self.restore_result(tid, nr, result, writes)?;
+        Ok(Some(()))
     }
 
     /// For a syscall that sends data: reads what the replayed program sends and

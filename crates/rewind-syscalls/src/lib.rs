@@ -191,6 +191,26 @@ pub fn trap_control(nr: u64, args: &[u64; 6]) -> Option<TrapControl> {
     }
 }
 
+/// The signal mask a syscall installs while it waits (ppoll, pselect6,
+/// epoll_pwait, epoll_pwait2, rt_sigsuspend): the address of the `sigset_t`, or
+/// None when the syscall has none (or a NULL one). A signal that this mask
+/// unblocks interrupts the syscall and is handled with the mask in force; the
+/// old mask comes back when the handler returns.
+pub fn temporary_sigmask(nr: u64, args: &[u64; 6], mem: &dyn Memory) -> Option<u64> {
+    let ptr = match nr as i64 {
+        libc::SYS_rt_sigsuspend => args[0],
+        libc::SYS_ppoll => args[3],
+        libc::SYS_epoll_pwait | libc::SYS_epoll_pwait2 => args[4],
+        // The sixth argument points to { const sigset_t *ss; size_t ss_len; }.
+        libc::SYS_pselect6 if args[5] != 0 => {
+            let raw = mem.read(args[5], 8)?;
+            u64::from_le_bytes(raw[..8].try_into().ok()?)
+        }
+        _ => 0,
+    };
+    (ptr != 0).then_some(ptr)
+}
+
 /// Number of the syscall called `name`.
 pub fn nr(name: &str) -> Option<u64> {
     TABLE.iter().find(|s| s.name == name).map(|s| s.nr)
