@@ -289,3 +289,14 @@ fn make_j2_replays() {
         assert_faithful(&rec, &rep);
     }
 }
+
+/// The vDSO stays visible (getauxval, its ELF symbols) and its time functions
+/// give recorded times; sched_getcpu through it costs no ptrace stop.
+#[test]
+fn programs_that_parse_the_vdso_work() {
+    let (rec, _rep) = c_roundtrip("vdso", &[], OK_NONDET);
+    let out = rec.stdout_str();
+    assert!(out.contains("vdso present: yes"), "{out}");
+    assert!(out.contains("__vdso_clock_gettime found: yes"), "{out}");
+    assert!(out.contains("sched_getcpu stable: yes"), "{out}");
+}

@@ -13,12 +13,14 @@ use std::os::unix::fs::FileExt;
 mod attach;
 mod maps;
 mod status;
+mod vdso;
 pub use attach::{
     attach_error, detach, get_xstate, inject_syscall_in_stopped, listen, restartable, seize,
     NT_X86_XSTATE,
 };
 pub use maps::{parse_maps_line, read_maps, MapEntry};
 pub use status::ProcStatus;
+pub use vdso::make_vdso_recordable;
 
 pub type Tid = i32;
 

@@ -23,8 +23,12 @@ pub fn capture(
         .find(|m| m.contains(regs.rsp, 0) && m.name == "[stack]")
         .ok_or_else(|| anyhow!("no [stack] mapping after exec in process {tid}"))?;
     let mut stack = pt::read_mem(tid, regs.rsp, (stack_map.end - regs.rsp) as usize)?;
-    if let Some(off) = hide_vdso(&mut stack) {
-        pt::write_mem(tid, regs.rsp + off as u64, &AT_IGNORE.to_ne_bytes())?;
+    // The vDSO's time functions become syscalls (replay rewrites them the same
+    // way); if that cannot be done, the C library is told there is no vDSO.
+    if !pt::make_vdso_recordable(tid)? {
+        if let Some(off) = hide_vdso(&mut stack) {
+            pt::write_mem(tid, regs.rsp + off as u64, &AT_IGNORE.to_ne_bytes())?;
+        }
     }
     let mut mappings = Vec::with_capacity(maps.len());
     for m in &maps {
@@ -72,7 +76,8 @@ pub fn capture(
 }
 
 /// Turns the auxv's AT_SYSINFO_EHDR entry into AT_IGNORE, so the C library does
-/// not use the vDSO and time queries become (recordable) syscalls. `stack` starts
+/// not use the vDSO and time queries become (recordable) syscalls (the fallback
+/// when the vDSO cannot be rewritten). `stack` starts
 /// at the initial stack pointer: argc, argv[], NULL, envp[], NULL, auxv pairs.
 /// Returns the offset of the patched key.
 pub fn hide_vdso(stack: &mut [u8]) -> Option<usize> {

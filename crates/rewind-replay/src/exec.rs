@@ -135,6 +135,9 @@ pub fn after_exec(
         }
     }
     pt::write_mem(real, stack.addr, &stack.data).map_err(other)?;
+    // As the recorder did; the recorded stack says whether the program was told
+    // about the vDSO (the auxv entry hidden when rewriting was impossible there).
+    pt::make_vdso_recordable(real).map_err(other)?;
     pt::set_regs(real, regs).map_err(other)?;
     if cpuid_faulting && !pt::enable_cpuid_faulting(real).map_err(other)? {
         return Err(ExecProblem::Other("cannot enable CPUID faulting".into()));
