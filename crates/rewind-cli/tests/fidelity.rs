@@ -300,3 +300,62 @@ fn programs_that_parse_the_vdso_work() {
     assert!(out.contains("__vdso_clock_gettime found: yes"), "{out}");
     assert!(out.contains("sched_getcpu stable: yes"), "{out}");
 }
+
+/// execve from a thread other than the main one while other threads live (one
+/// blocked in read): the kernel kills them and the caller takes the process's
+/// pid, in record and replay.
+#[test]
+fn execve_from_a_thread_replays() {
+    let fx = Fixture::new();
+    let exe = fx.compile_with("exec_from_thread", &["-pthread"]);
+    let argv = vec![exe.into_os_string()];
+    let (rec, _rep) = roundtrip(
+        &fx,
+        &argv,
+        None,
+        Expect {
+            code: 7,
+            nondeterministic: true,
+        },
+    );
+    assert!(
+        rec.stdout_str().contains("tid == pid: yes"),
+        "{}",
+        rec.describe()
+    );
+}
+
+/// `cargo build` (rustup's proxy execs the real cargo from a thread; rustc
+/// threads and a jobserver; futexes restarted after SIGCHLD went to another
+/// thread) records and replays.
+#[test]
+fn cargo_build_records_and_replays() {
+    let fx = Fixture::new();
+    let dir = fx.work().join("hello");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "fn main() { println!(\"{}\", std::process::id()); }\n",
+    )
+    .unwrap();
+    let trace = fx.trace("trace");
+    let mut c = fx.rewind(["record", "-o"]);
+    c.arg(&trace)
+        .args(["--", "cargo", "build", "--offline", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"));
+    let rec = run(c, None);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    assert!(
+        dir.join("target/debug/hello").exists(),
+        "{}",
+        rec.describe()
+    );
+    let rep = fx.replay(&trace);
+    assert_faithful(&rec, &rep);
+}

@@ -11,8 +11,11 @@ const AT_IGNORE: u64 = 1;
 const AT_SYSINFO_EHDR: u64 = 33;
 
 /// Called at the syscall-exit stop of a successful execve.
+/// `tid` is the task now, `caller` the tid that made the execve (they differ
+/// when a non-leader thread did: it took the leader's tid).
 pub fn capture(
     tid: Tid,
+    caller: Tid,
     regs: &Regs,
     files: &mut FileStore,
     cpuid_faulting: bool,
@@ -64,7 +67,7 @@ pub fn capture(
         return Err(anyhow!("cannot enable CPUID faulting in process {tid}"));
     }
     Ok(Event::Exec {
-        tid,
+        tid: caller,
         exe,
         regs: *regs,
         stack: MemWrite {

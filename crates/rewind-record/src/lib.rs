@@ -157,6 +157,9 @@ pub(crate) struct Task {
     tsc_faults: bool,
     /// The program asked for CPUID to fault (ARCH_SET_CPUID 0); likewise.
     cpuid_faults: bool,
+    /// A non-leader thread's execve: the tid that made it (the task now has the
+    /// leader's).
+    exec_from: Option<Tid>,
     /// Resumed with this signal at a boundary (registers then): a signal stop
     /// that follows before any user code ran is at that boundary too (several
     /// pending signals are delivered one after the other, nested).
@@ -544,8 +547,13 @@ impl Recorder {
             self.root_status = Some(raw);
         }
         if let Some(task) = self.tasks.remove(&tid) {
-            self.push(Event::Exit { tid, status: raw })?;
             let g = task.group;
+            let exit = Event::Exit { tid, status: raw };
+            if self.execve_under_way(g) {
+                self.groups.entry(g).or_default().held_exits.push(exit);
+            } else {
+                self.push(exit)?;
+            }
             if let Some(group) = self.groups.get_mut(&g) {
                 group.ready.retain(|(t, _)| *t != tid);
             }
@@ -710,13 +718,6 @@ impl Recorder {
                 self.resume(tid, 0)?;
                 return self.finish_syscall_alone(tid);
             }
-            Policy::Special
-                if (nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64)
-                    && self.has_other_threads(tid) =>
-            {
-                self.abort("a thread called execve while other threads of its process were alive; rewind cannot record that yet, so the recording stopped there".into());
-                return Ok(());
-            }
             Policy::Special if nr == libc::SYS_exit as u64 || nr == libc::SYS_exit_group as u64 => {
                 self.push(Event::SyscallNoReturn {
                     tid,
@@ -785,6 +786,57 @@ impl Recorder {
         let g = self.task(tid).group;
         self.free_cpu(g, tid);
         self.schedule(g)
+    }
+
+    /// Whether a thread of process `g` is inside execve (which kills the other
+    /// threads, and gives the caller the leader's tid).
+    fn execve_under_way(&self, g: Tid) -> bool {
+        self.tasks.values().any(|task| {
+            task.group == g
+                && task.in_syscall
+                && [libc::SYS_execve as u64, libc::SYS_execveat as u64]
+                    .contains(&task.entry.orig_rax)
+        })
+    }
+
+    /// PTRACE_EVENT_EXEC reported for `leader`: if a non-leader thread made the
+    /// execve, the kernel has given it the leader's tid (the old leader is gone
+    /// without an exit report). The recorder's view follows.
+    fn adopt_leader_tid(&mut self, leader: Tid) -> Result<()> {
+        let former = pt::event_msg(leader)? as Tid;
+        if former == leader || !self.tasks.contains_key(&former) {
+            return Ok(());
+        }
+        self.tasks.remove(&leader);
+        let mut task = self.tasks.remove(&former).expect("checked");
+        task.exec_from = Some(former);
+        let g = task.group;
+        self.tasks.insert(leader, task);
+        if let Some(group) = self.groups.get_mut(&g) {
+            group.ready.retain(|(t, _)| *t != leader);
+            for (t, _) in group.ready.iter_mut() {
+                if *t == former {
+                    *t = leader;
+                }
+            }
+            if group.holder == Some(former) {
+                group.holder = Some(leader);
+            }
+        }
+        Ok(())
+    }
+
+    /// Pushes the exits held back while a non-leader's execve was under way.
+    fn flush_held_exits(&mut self, g: Tid) -> Result<()> {
+        let held = self
+            .groups
+            .get_mut(&g)
+            .map(|group| std::mem::take(&mut group.held_exits))
+            .unwrap_or_default();
+        for e in held {
+            self.push(e)?;
+        }
+        Ok(())
     }
 
     /// The vfork child `child` exec'd or exited: its parent's vfork can complete.
@@ -864,8 +916,13 @@ impl Recorder {
             self.task(tid).exec_seen = false;
             // execve resets CPUID faulting (the TSC mode survives it).
             self.task(tid).cpuid_faults = false;
-            let event = exec::capture(tid, &regs, &mut self.files, self.cpuid_faulting)?;
+            // A non-leader's execve is logged under the tid that made it (replay
+            // runs that thread to its execve); it goes on as the leader.
+            let caller = self.task(tid).exec_from.take().unwrap_or(tid);
+            let event = exec::capture(tid, caller, &regs, &mut self.files, self.cpuid_faulting)?;
             self.push(event)?;
+            let g = self.task(tid).group;
+            self.flush_held_exits(g)?;
             self.release_vfork_parent(tid)?;
             return self.continue_after_syscall(tid);
         }
@@ -943,6 +1000,11 @@ impl Recorder {
             extra,
             check,
         })?;
+        if nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64 {
+            // A failed execve: threads that exited meanwhile did so on their own.
+            let g = self.task(tid).group;
+            self.flush_held_exits(g)?;
+        }
         self.task(tid).exit_regs = Some(regs);
         self.continue_after_syscall(tid)
     }

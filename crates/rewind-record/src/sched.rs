@@ -45,6 +45,10 @@ pub(crate) struct Group {
     /// exit_group is taking the process down: nothing of it runs again. (After a
     /// fatal signal the threads' queued stops fail harmlessly: they are dead.)
     pub dying: bool,
+    /// Exits of threads that a non-leader's execve is killing, held until the
+    /// execve is in the trace (replay must see the execve first: it makes the
+    /// kernel kill them there too).
+    pub held_exits: Vec<Event>,
 }
 
 /// Why a ready thread waits.
@@ -148,6 +152,9 @@ impl Recorder {
     pub(crate) fn on_stop(&mut self, tid: Tid, raw: i32, st: WaitStatus) -> Result<()> {
         if matches!(st, WaitStatus::Exited(_) | WaitStatus::Killed(_)) {
             return self.dispatch(tid, raw, st);
+        }
+        if st == WaitStatus::Event(pt::event::EXEC) {
+            self.adopt_leader_tid(tid)?;
         }
         let Some(task) = self.tasks.get(&tid) else {
             // A new task reporting its first stop before its parent's fork event:

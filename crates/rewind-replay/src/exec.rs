@@ -50,7 +50,71 @@ pub fn spawn_initial(exe: &Path, header: &Header) -> Result<Task, String> {
 
 /// Turns the execve the task is entering into an execve of `exe`.
 pub fn exec_in_task(task: &mut Task, entry: &Regs, exe: &Path) -> Result<(), String> {
-    let real = task.real;
+    stage_execve(task.real, entry, exe)?;
+    loop {
+        match task.advance().map_err(|e| e.to_string())? {
+            Stop::Event(pt::event::EXEC) => {}
+            Stop::Exit(r) if r.rax == 0 => return Ok(()),
+            Stop::Exit(r) => {
+                return Err(format!(
+                    "cannot execute {}: {}",
+                    exe.display(),
+                    std::io::Error::from_raw_os_error(-(r.rax as i64) as i32)
+                ))
+            }
+            other => return Err(format!("the process {} during execve", other.describe())),
+        }
+    }
+}
+
+/// [`exec_in_task`] for a thread that is not its process's leader: the kernel
+/// kills the other threads of process `tgid` (their exits are collected into
+/// `others` as they come: the execve waits for them) and gives the caller the
+/// leader's tid, which `task.real` becomes.
+pub fn exec_in_thread(
+    task: &mut Task,
+    entry: &Regs,
+    exe: &Path,
+    tgid: i32,
+    others: &mut std::collections::HashMap<i32, Task>,
+) -> Result<(), String> {
+    stage_execve(task.real, entry, exe)?;
+    pt::resume_syscall(task.real, 0).map_err(|e| e.to_string())?;
+    loop {
+        let (pid, raw, st) = pt::wait(-1).map_err(|e| e.to_string())?;
+        match st {
+            pt::WaitStatus::Event(pt::event::EXEC) if pid == tgid => {
+                task.real = tgid;
+                pt::resume_syscall(tgid, 0).map_err(|e| e.to_string())?;
+            }
+            pt::WaitStatus::Syscall if pid == tgid => {
+                task.in_syscall = false;
+                let r = pt::get_regs(tgid).map_err(|e| e.to_string())?;
+                if r.rax != 0 {
+                    return Err(format!(
+                        "cannot execute {}: {}",
+                        exe.display(),
+                        std::io::Error::from_raw_os_error(-(r.rax as i64) as i32)
+                    ));
+                }
+                return Ok(());
+            }
+            pt::WaitStatus::Exited(_) | pt::WaitStatus::Killed(_) => {
+                if let Some(t) = others.values_mut().find(|t| t.real == pid) {
+                    t.exited = Some(raw);
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "process {pid} stopped unexpectedly ({raw:#x}) during a thread's execve"
+                ))
+            }
+        }
+    }
+}
+
+/// Points the execve the task is entering at `exe` (staged on its stack).
+fn stage_execve(real: i32, entry: &Regs, exe: &Path) -> Result<(), String> {
     let mut path = exe.as_os_str().as_encoded_bytes().to_vec();
     path.push(0);
     // Scratch room below the red zone of the current stack: the old image is about
@@ -71,21 +135,7 @@ pub fn exec_in_task(task: &mut Task, entry: &Regs, exe: &Path) -> Result<(), Str
     }
     regs.orig_rax = libc::SYS_execve as u64;
     regs.rdi = scratch;
-    pt::set_regs(real, &regs).map_err(|e| e.to_string())?;
-    loop {
-        match task.advance().map_err(|e| e.to_string())? {
-            Stop::Event(pt::event::EXEC) => {}
-            Stop::Exit(r) if r.rax == 0 => return Ok(()),
-            Stop::Exit(r) => {
-                return Err(format!(
-                    "cannot execute {}: error {}",
-                    exe.display(),
-                    -(r.rax as i64)
-                ))
-            }
-            other => return Err(format!("the process {} during execve", other.describe())),
-        }
-    }
+    pt::set_regs(real, &regs).map_err(|e| e.to_string())
 }
 
 /// Makes the freshly exec'd image the recorded one.

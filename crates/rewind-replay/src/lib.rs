@@ -116,6 +116,15 @@ pub struct Session {
     dbg: Option<debug::Ctl>,
 }
 
+const ERESTART_RESTARTBLOCK: i64 = 516;
+
+/// -ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK: results
+/// a program never sees; the kernel restarts the syscall or turns them into
+/// EINTR while delivering a signal.
+fn is_restart(result: i64) -> bool {
+    matches!(-result, 512..=514 | ERESTART_RESTARTBLOCK)
+}
+
 fn is_error(result: i64) -> bool {
     (-4095..0).contains(&result)
 }
@@ -148,6 +157,11 @@ impl Session {
             Some(r) => r,
             None => self.reader.next_event(),
         }
+    }
+
+    /// Whether the next event of task `tid` delivers a signal to it.
+    fn signal_comes_next(&mut self, tid: Tid) -> bool {
+        matches!(self.peek_task(tid), Some(Event::Signal { .. }))
     }
 
     /// The next event of task `tid`, reading ahead at most `LOOKAHEAD` events.
@@ -424,6 +438,17 @@ impl Session {
                         ));
                     }
                     let event = self.event;
+                    let leader = self.task(tid)?.rec_tgid;
+                    let tgid = self.task(tid)?.tgid;
+                    let others = self
+                        .tasks
+                        .iter()
+                        .any(|(&t, task)| t != tid && task.tgid == tgid && task.exited.is_none());
+                    if leader != tid || others {
+                        return self.exec_from_thread(tid, leader, &entry, &path).and_then(
+                            |real| self.finish_exec(leader, real, &regs, &stack, &mappings),
+                        );
+                    }
                     exec::exec_in_task(self.task(tid)?, &entry, &path)
                         .map_err(|what| ReplayError::Failed { event, what })?;
                     self.task(tid)?.real
@@ -437,27 +462,7 @@ impl Session {
                     self.tasks.insert(tid, task);
                     real
                 };
-                exec::after_exec(
-                    real,
-                    &regs,
-                    &stack,
-                    &mappings,
-                    &self.files,
-                    self.header.cpuid_faulting,
-                )
-                .map_err(|what| match what {
-                    exec::ExecProblem::Layout(actual) => {
-                        self.diverged(tid, "the recorded address space after execve", actual)
-                    }
-                    exec::ExecProblem::Other(what) => self.fail(what),
-                })?;
-                if let Some(d) = &mut self.dbg {
-                    if d.focus == Some(tid) && d.start_event == self.event {
-                        d.started = true;
-                        self.focus_started()?;
-                    }
-                }
-                Ok(())
+                self.finish_exec(tid, real, &regs, &stack, &mappings)
             }
             Event::Signal {
                 tid,
@@ -531,6 +536,69 @@ impl Session {
             Event::Exit { tid, status } => self.replay_exit(tid, status),
             Event::End(_) => Ok(()),
         }
+    }
+
+    /// Makes the image task `tid` (real `real`) just exec'd the recorded one.
+    fn finish_exec(
+        &mut self,
+        tid: Tid,
+        real: i32,
+        regs: &rewind_trace::Regs,
+        stack: &MemWrite,
+        mappings: &[rewind_trace::Mapping],
+    ) -> Result<()> {
+        exec::after_exec(
+            real,
+            regs,
+            stack,
+            mappings,
+            &self.files,
+            self.header.cpuid_faulting,
+        )
+        .map_err(|what| match what {
+            exec::ExecProblem::Layout(actual) => {
+                self.diverged(tid, "the recorded address space after execve", actual)
+            }
+            exec::ExecProblem::Other(what) => self.fail(what),
+        })?;
+        if let Some(d) = &mut self.dbg {
+            if d.focus == Some(tid) && d.start_event == self.event {
+                d.started = true;
+                self.focus_started()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// execve by thread `tid` of a process with other threads (`leader` is its
+    /// leader): the kernel kills the other threads (their exits are in the trace
+    /// after this event) and the caller takes the leader's tid (an old leader is
+    /// gone without a report). Returns the real tid the task has now.
+    fn exec_from_thread(
+        &mut self,
+        tid: Tid,
+        leader: Tid,
+        entry: &rewind_trace::Regs,
+        exe: &Path,
+    ) -> Result<i32> {
+        let tgid = self.task(tid)?.tgid;
+        for (&t, task) in self.tasks.iter_mut() {
+            if task.tgid == tgid && t != tid && task.exited.is_none() {
+                task.exiting = true;
+                task.running = true;
+                task.at_entry = None;
+            }
+        }
+        let event = self.event;
+        let mut task = self.tasks.remove(&tid).expect("checked by the caller");
+        let r = exec::exec_in_thread(&mut task, entry, exe, tgid, &mut self.tasks);
+        if leader != tid {
+            self.tasks.remove(&leader);
+        }
+        let real = task.real;
+        self.tasks.insert(leader, task);
+        r.map_err(|what| ReplayError::Failed { event, what })?;
+        Ok(real)
     }
 
     fn run_to_trap(&mut self, tid: Tid, insn: TrapInsn, rip: u64) -> Result<rewind_trace::Regs> {
@@ -1091,6 +1159,18 @@ impl Session {
         // orig_rax decides how the kernel restarts an interrupted syscall when a
         // signal is delivered next: it must be the recorded syscall.
         regs.orig_rax = nr;
+        if is_restart(result) && !self.signal_comes_next(tid) {
+            // Interrupted by a signal that another thread took (or that was
+            // dropped): the kernel restarted the syscall without a handler, which
+            // the recording shows as the same syscall made again. Replay has no
+            // signal pending to make the kernel do it: do it here.
+            regs.rip -= 2;
+            regs.rax = if result == -ERESTART_RESTARTBLOCK {
+                libc::SYS_restart_syscall as u64
+            } else {
+                nr
+            };
+        }
         let r = pt::set_regs(real, &regs);
         self.io(r)?;
         self.check_kernel_writes(tid, writes);
