@@ -44,7 +44,7 @@ enum Command {
             required = true,
             trailing_var_arg = true,
             allow_hyphen_values = true,
-            value_name = "PROGRAM [ARGS]..."
+            value_name = "PROGRAM"
         )]
         command: Vec<std::ffi::OsString>,
     },

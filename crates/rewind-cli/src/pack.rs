@@ -16,7 +16,7 @@ use rewind_trace::{FileRef, FILES_DIR};
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 #[derive(Default)]
@@ -84,6 +84,12 @@ fn pack_files(files: &Path, refs: &[FileRef]) -> Result<Packed> {
             Ok(m) if m.is_file() => {
                 let inode = (m.dev(), m.ino());
                 if m.nlink() <= names_inside.get(&inode).copied().unwrap_or(1) {
+                    // The recorder copies files with their original modes; a
+                    // trace about to travel is its owner's alone.
+                    if m.mode() & 0o077 != 0 {
+                        fs::set_permissions(&path, fs::Permissions::from_mode(m.mode() & 0o700))
+                            .with_context(|| format!("cannot restrict {}", path.display()))?;
+                    }
                     packed.kept += 1;
                 } else if let Some(copy) = copies.get(&inode) {
                     replace_with_link(copy, &path)?;
