@@ -16,11 +16,8 @@ pub fn run(dir: &Path, json: bool) -> Result<i32> {
     let mut reader = EventReader::open(dir)?;
     let out = std::io::stdout();
     let mut out = out.lock();
-    loop {
-        // Events before damage are printed, then the damage is the error.
-        let Some((n, ev)) = reader.next_event()? else {
-            break;
-        };
+    // Events before damage are printed, then the damage is the error.
+    while let Some((n, ev)) = reader.next_event()? {
         let (text, fields) = describe(&ev);
         let line = if json {
             let mut obj = json!({
