@@ -2,7 +2,8 @@
 //! `openat(AT_FDCWD, 0x7ffd5f2c1e30, O_RDONLY|O_CLOEXEC) = 3`.
 //!
 //! A trace holds the arguments' values and what the kernel wrote, not the memory
-//! the program passed in, so a path argument is shown as its address.
+//! the program passed in: a path argument is shown as a string when the caller
+//! can read it back (see `constmem`), else as its address.
 
 use nix::errno::Errno;
 use nix::sys::signal::Signal;
@@ -16,6 +17,8 @@ enum Arg {
     DirFd,
     /// An address (hex, NULL for 0).
     Ptr,
+    /// A NUL-terminated path: the string when it can be read back, else its address.
+    Path,
     /// A signed number.
     Int,
     /// An unsigned size or count.
@@ -36,6 +39,8 @@ enum Arg {
     Whence,
     /// rt_sigprocmask's how.
     How,
+    /// access's mode: F_OK or R_OK|W_OK|X_OK.
+    Access,
     /// Anything else (hex).
     Hex,
 }
@@ -48,23 +53,23 @@ fn arg_kinds(name: &str) -> Option<&'static [Arg]> {
         "read" | "write" | "getdents64" | "getdents" => &[Fd, Ptr, Size],
         "pread64" | "pwrite64" => &[Fd, Ptr, Size, Int],
         "readv" | "writev" => &[Fd, Ptr, Int],
-        "open" => &[Ptr, Open, Mode],
-        "openat" => &[DirFd, Ptr, Open, Mode],
-        "creat" | "mkdir" | "chmod" => &[Ptr, Mode],
-        "mkdirat" | "fchmodat" => &[DirFd, Ptr, Mode],
+        "open" => &[Path, Open, Mode],
+        "openat" => &[DirFd, Path, Open, Mode],
+        "creat" | "mkdir" | "chmod" => &[Path, Mode],
+        "mkdirat" | "fchmodat" => &[DirFd, Path, Mode],
         "close" | "fsync" | "fdatasync" | "fchdir" | "dup" => &[Fd],
         "dup2" => &[Fd, Fd],
         "dup3" => &[Fd, Fd, Open],
-        "stat" | "lstat" | "statfs" => &[Ptr, Ptr],
+        "stat" | "lstat" | "statfs" => &[Path, Ptr],
         "fstat" | "fstatfs" => &[Fd, Ptr],
-        "newfstatat" => &[DirFd, Ptr, Ptr, Hex],
-        "statx" => &[DirFd, Ptr, Hex, Hex, Ptr],
-        "access" => &[Ptr, Int],
-        "faccessat" | "faccessat2" => &[DirFd, Ptr, Int, Hex],
-        "readlink" => &[Ptr, Ptr, Size],
-        "readlinkat" => &[DirFd, Ptr, Ptr, Size],
-        "unlink" | "rmdir" | "chdir" => &[Ptr],
-        "unlinkat" => &[DirFd, Ptr, Hex],
+        "newfstatat" => &[DirFd, Path, Ptr, Hex],
+        "statx" => &[DirFd, Path, Hex, Hex, Ptr],
+        "access" => &[Path, Access],
+        "faccessat" | "faccessat2" => &[DirFd, Path, Access, Hex],
+        "readlink" => &[Path, Ptr, Size],
+        "readlinkat" => &[DirFd, Path, Ptr, Size],
+        "unlink" | "rmdir" | "chdir" => &[Path],
+        "unlinkat" => &[DirFd, Path, Hex],
         "lseek" => &[Fd, Int, Whence],
         "mmap" => &[Ptr, Size, Prot, Map, Fd, Hex],
         "mprotect" => &[Ptr, Size, Prot],
@@ -82,7 +87,7 @@ fn arg_kinds(name: &str) -> Option<&'static [Arg]> {
         "getcwd" => &[Ptr, Size],
         "getrandom" => &[Ptr, Size, Hex],
         "clone" => &[Clone, Ptr, Ptr, Ptr, Hex],
-        "execve" => &[Ptr, Ptr, Ptr],
+        "execve" => &[Path, Ptr, Ptr],
         "exit" | "exit_group" => &[Int],
         "wait4" => &[Int, Ptr, Hex, Ptr],
         "clock_gettime" | "clock_getres" => &[Int, Ptr],
@@ -104,8 +109,13 @@ fn returns_address(name: &str) -> bool {
     matches!(name, "mmap" | "mremap" | "brk" | "shmat")
 }
 
-/// `name(arg, ...)` with the arguments the syscall uses.
-pub fn syscall_call(nr: u64, args: &[u64; 6]) -> String {
+/// `name(arg, ...)` with the arguments the syscall uses; `string` reads a path
+/// argument's bytes when they are known.
+pub fn syscall_call(
+    nr: u64,
+    args: &[u64; 6],
+    string: &mut dyn FnMut(u64) -> Option<Vec<u8>>,
+) -> String {
     let name = rewind_syscalls::name(nr);
     let kinds: Vec<Arg> = match arg_kinds(&name) {
         Some(kinds) => kinds.to_vec(),
@@ -117,7 +127,12 @@ pub fn syscall_call(nr: u64, args: &[u64; 6]) -> String {
     let shown: Vec<String> = kinds
         .iter()
         .zip(args.iter())
-        .map(|(&kind, &value)| arg(kind, value))
+        .map(|(&kind, &value)| match kind {
+            Path if value != 0 => string(value)
+                .map(|s| format!("{:?}", String::from_utf8_lossy(&s)))
+                .unwrap_or_else(|| format!("{value:#x}")),
+            _ => arg(kind, value),
+        })
         .collect();
     format!("{name}({})", shown.join(", "))
 }
@@ -176,8 +191,8 @@ fn arg(kind: Arg, v: u64) -> String {
         Fd => (v as i32).to_string(),
         DirFd if v as i32 == libc::AT_FDCWD => "AT_FDCWD".into(),
         DirFd => (v as i32).to_string(),
-        Ptr if v == 0 => "NULL".into(),
-        Ptr | Hex => format!("{v:#x}"),
+        Ptr | Path if v == 0 => "NULL".into(),
+        Ptr | Path | Hex => format!("{v:#x}"),
         Int => (v as i64).to_string(),
         Size => v.to_string(),
         Open => open_flags(v),
@@ -195,6 +210,7 @@ fn arg(kind: Arg, v: u64) -> String {
             libc::SEEK_HOLE => "SEEK_HOLE".into(),
             other => other.to_string(),
         },
+        Access => flags(v, ACCESS, "F_OK"),
         How => match v as i32 {
             libc::SIG_BLOCK => "SIG_BLOCK".into(),
             libc::SIG_UNBLOCK => "SIG_UNBLOCK".into(),
@@ -223,6 +239,12 @@ fn flags(v: u64, names: &[(u64, &str)], zero: &str) -> String {
         parts.join("|")
     }
 }
+
+const ACCESS: &[(u64, &str)] = &[
+    (libc::R_OK as u64, "R_OK"),
+    (libc::W_OK as u64, "W_OK"),
+    (libc::X_OK as u64, "X_OK"),
+];
 
 const PROT: &[(u64, &str)] = &[
     (libc::PROT_READ as u64, "PROT_READ"),
@@ -342,7 +364,7 @@ mod tests {
         let nr = rewind_syscalls::nr("openat").unwrap();
         let args = [(-100i64) as u64, 0x7ffd_1000, 0o2000000, 0, 0, 0];
         assert_eq!(
-            syscall_call(nr, &args),
+            syscall_call(nr, &args, &mut |_| None),
             "openat(AT_FDCWD, 0x7ffd1000, O_RDONLY|O_CLOEXEC, 0)"
         );
         assert_eq!(syscall_result(nr, 3), "3");
@@ -353,11 +375,22 @@ mod tests {
     }
 
     #[test]
+    fn known_paths_show_as_strings() {
+        let nr = rewind_syscalls::nr("openat").unwrap();
+        let args = [(-100i64) as u64, 0x1000, 0, 0, 0, 0];
+        let mut known = |addr| (addr == 0x1000).then(|| b"/etc/passwd".to_vec());
+        assert_eq!(
+            syscall_call(nr, &args, &mut known),
+            "openat(AT_FDCWD, \"/etc/passwd\", O_RDONLY, 0)"
+        );
+    }
+
+    #[test]
     fn mmap_decodes() {
         let nr = rewind_syscalls::nr("mmap").unwrap();
         let args = [0, 8192, 3, 0x22, u64::MAX, 0];
         assert_eq!(
-            syscall_call(nr, &args),
+            syscall_call(nr, &args, &mut |_| None),
             "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0x0)"
         );
         assert_eq!(syscall_result(nr, 0x7f00_0000_0000), "0x7f0000000000");
@@ -380,7 +413,7 @@ mod tests {
     fn unknown_syscalls_show_their_arguments_in_hex() {
         let args = [1, 2, 3, 4, 5, 6];
         assert_eq!(
-            syscall_call(100_000, &args),
+            syscall_call(100_000, &args, &mut |_| None),
             "syscall_100000(0x1, 0x2, 0x3, 0x4, 0x5, 0x6)"
         );
     }

@@ -5,6 +5,7 @@
 //! JSON: one object per line with `event`, `tid` (null for the end), `kind`,
 //! `text` (the description above) and the event's raw fields.
 
+use crate::constmem::ConstMemory;
 use crate::decode::{errno_name, errno_of, signal_name, syscall_call, syscall_result};
 use anyhow::Result;
 use rewind_trace::{Event, EventReader, ForkKind, SignalKind, SyscallExtra};
@@ -14,11 +15,13 @@ use std::path::Path;
 
 pub fn run(dir: &Path, json: bool) -> Result<i32> {
     let mut reader = EventReader::open(dir)?;
+    let mut memory = ConstMemory::new(dir);
     let out = std::io::stdout();
     let mut out = out.lock();
     // Events before damage are printed, then the damage is the error.
     while let Some((n, ev)) = reader.next_event()? {
-        let (text, fields) = describe(&ev);
+        let (text, fields) = describe(&ev, &mut memory);
+        memory.update(&ev);
         let line = if json {
             let mut obj = json!({
                 "event": n,
@@ -42,7 +45,9 @@ pub fn run(dir: &Path, json: bool) -> Result<i32> {
     Ok(0)
 }
 
-fn describe(ev: &Event) -> (String, Value) {
+fn describe(ev: &Event, memory: &mut ConstMemory) -> (String, Value) {
+    let tid = ev.tid().unwrap_or(0);
+    let mut string = |addr| memory.string(tid, addr);
     match ev {
         Event::Syscall {
             nr,
@@ -54,7 +59,7 @@ fn describe(ev: &Event) -> (String, Value) {
         } => {
             let mut text = format!(
                 "{} = {}",
-                syscall_call(*nr, args),
+                syscall_call(*nr, args, &mut string),
                 syscall_result(*nr, *result)
             );
             for w in writes {
@@ -98,11 +103,14 @@ fn describe(ev: &Event) -> (String, Value) {
             (text, fields)
         }
         Event::SyscallNoReturn { nr, args, .. } => (
-            format!("{} (does not return)", syscall_call(*nr, args)),
+            format!("{} (does not return)", syscall_call(*nr, args, &mut string)),
             json!({"name": rewind_syscalls::name(*nr), "nr": nr, "args": args}),
         ),
         Event::SyscallBlocked { nr, args, .. } => (
-            format!("{} blocked; other threads ran", syscall_call(*nr, args)),
+            format!(
+                "{} blocked; other threads ran",
+                syscall_call(*nr, args, &mut string)
+            ),
             json!({"name": rewind_syscalls::name(*nr), "nr": nr, "args": args}),
         ),
         Event::NewTask {

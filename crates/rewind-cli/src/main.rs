@@ -1,5 +1,6 @@
 //! `rewind`: record a program once, replay it exactly as often as needed.
 
+mod constmem;
 mod crashes;
 mod debug;
 mod decode;

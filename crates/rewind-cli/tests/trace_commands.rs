@@ -481,6 +481,28 @@ fn dump_decodes_syscalls_signals_and_json_lines() {
     assert_eq!(info["events"].as_u64(), Some(events.len() as u64));
 }
 
+/// Constant paths are read back from the trace's copy of the executable.
+#[test]
+fn dump_shows_constant_paths_as_strings() {
+    let fx = Fixture::new();
+    let exe = fx.compile("open_paths");
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv([&exe]), None);
+    assert_eq!(rec.code(), 128 + libc::SIGUSR1, "{}", rec.describe());
+    let text = ok(&fx, &["dump", path_str(&trace)]).stdout_str();
+    for needle in [
+        "openat(AT_FDCWD, \"/etc/passwd\", O_RDONLY, 0) = ",
+        "openat(AT_FDCWD, \"/no/such/file/here\", O_WRONLY|O_CREAT|O_TRUNC, 0640) = -1 ENOENT (No such file or directory)",
+        "signal   SIGUSR1 (",
+    ] {
+        assert!(
+            text.contains(needle),
+            "no {needle:?} in the dump:\n{}",
+            excerpt(text.as_bytes())
+        );
+    }
+}
+
 #[test]
 fn dump_of_a_truncated_trace_prints_what_it_has_then_fails() {
     let fx = Fixture::new();
