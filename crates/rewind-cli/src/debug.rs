@@ -19,7 +19,6 @@ pub fn run(
         Ok(pid) => Focus::Pid(pid),
         Err(_) => Focus::Command(p),
     });
-    // A bad address is the user's typo: say so before reading the trace.
     let serve = serve.map(|addr| parse_serve_address(&addr)).transpose()?;
     if let Some(focus) = &focus {
         check_focus(dir, focus)?;
@@ -64,7 +63,7 @@ pub fn run(
 }
 
 /// `--serve HOST:PORT`, resolved; a one-line error saying the expected form otherwise.
-fn parse_serve_address(addr: &str) -> Result<(String, Vec<SocketAddr>)> {
+pub(crate) fn parse_serve_address(addr: &str) -> Result<(String, Vec<SocketAddr>)> {
     let bad = |why: String| {
         anyhow!("bad address {addr:?} for --serve ({why}): expected HOST:PORT, e.g. 127.0.0.1:2345 or localhost:0 for any free port")
     };

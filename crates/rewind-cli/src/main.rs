@@ -192,6 +192,10 @@ fn run(cli: Cli) -> Result<i32> {
             trace,
             gdb_args,
         } => {
+            // A typo in the address is reported before anything else.
+            if let Some(addr) = &serve {
+                debug::parse_serve_address(addr)?;
+            }
             let dir = store::resolve_trace(trace)?;
             if !autopilot {
                 return debug::run(&dir, serve, debugger, process, gdb_args);

@@ -12,7 +12,7 @@
 
 use anyhow::{bail, Context, Result};
 use rewind_trace::catalog::Catalog;
-use rewind_trace::{FileRef, FILES_DIR};
+use rewind_trace::{FileRef, EVENTS_FILE, FILES_DIR};
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
@@ -41,6 +41,13 @@ pub fn run(dir: &Path) -> Result<i32> {
     }
     let files = dir.join(FILES_DIR);
     let packed = pack_files(&files, &catalog.files)?;
+    for (path, mode) in [
+        (dir.to_path_buf(), 0o700),
+        (files.clone(), 0o700),
+        (dir.join(EVENTS_FILE), 0o600),
+    ] {
+        restrict(&path, mode)?;
+    }
     println!(
         "{}: {} files; {} copied in place of links to system files ({}), {} restored from their originals, {} duplicates merged, {} already private",
         dir.display(),
@@ -86,10 +93,7 @@ fn pack_files(files: &Path, refs: &[FileRef]) -> Result<Packed> {
                 if m.nlink() <= names_inside.get(&inode).copied().unwrap_or(1) {
                     // The recorder copies files with their original modes; a
                     // trace about to travel is its owner's alone.
-                    if m.mode() & 0o077 != 0 {
-                        fs::set_permissions(&path, fs::Permissions::from_mode(m.mode() & 0o700))
-                            .with_context(|| format!("cannot restrict {}", path.display()))?;
-                    }
+                    restrict(&path, 0o700)?;
                     packed.kept += 1;
                 } else if let Some(copy) = copies.get(&inode) {
                     replace_with_link(copy, &path)?;
@@ -125,6 +129,19 @@ fn pack_files(files: &Path, refs: &[FileRef]) -> Result<Packed> {
     }
     packed.merged += merge_duplicates(files, refs)?;
     Ok(packed)
+}
+
+/// Takes group and other permissions away from `path` (never through a symlink),
+/// leaving at most `mode`.
+fn restrict(path: &Path, mode: u32) -> Result<()> {
+    let Ok(meta) = path.symlink_metadata() else {
+        return Ok(());
+    };
+    if meta.file_type().is_symlink() || meta.mode() & 0o777 & !mode == 0 {
+        return Ok(());
+    }
+    fs::set_permissions(path, fs::Permissions::from_mode(meta.mode() & mode))
+        .with_context(|| format!("cannot restrict the permissions of {}", path.display()))
 }
 
 /// Where a referenced file is stored; a name that would leave `files/` (a hostile

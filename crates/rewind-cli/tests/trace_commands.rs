@@ -339,6 +339,14 @@ fn pack_makes_a_trace_that_replays_elsewhere() {
         r.describe()
     );
     assert_private(&files);
+    for (path, mode) in [
+        (&trace, 0o700),
+        (&files, 0o700),
+        (&trace.join("events"), 0o600),
+    ] {
+        let m = fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(m & !mode, 0, "{} has mode {m:o}", path.display());
+    }
     assert_eq!(fs::read(&libc_blob).unwrap(), libc_bytes);
     let exe_bytes = fs::read(&outside).unwrap();
     assert_eq!(fs::read(&exe_blob).unwrap(), exe_bytes);
@@ -528,17 +536,21 @@ fn serve_with_a_bad_address_says_the_expected_form() {
     let trace = fx.trace("trace");
     let rec = fx.record(&trace, &argv(["/bin/true"]), None);
     assert_eq!(rec.code(), 0, "{}", rec.describe());
-    let r = run(
-        fx.rewind(["replay", "--serve", "notaport", path_str(&trace)]),
-        None,
-    );
-    assert_one_line_error(&r);
-    let err = r.stderr_str();
-    assert!(
-        err.contains("bad address") && err.contains("expected HOST:PORT"),
-        "{err}"
-    );
-    assert!(!err.contains("in use"), "{err}");
+    // With a trace, and before looking for one (no latest recording here).
+    for args in [
+        vec!["replay", "--serve", "notaport", path_str(&trace)],
+        vec!["replay", "--serve", "notaport"],
+        vec!["replay", "--serve", "localhost:99999", path_str(&trace)],
+    ] {
+        let r = run(fx.rewind(&args), None);
+        assert_one_line_error(&r);
+        let err = r.stderr_str();
+        assert!(
+            err.contains("bad address") && err.contains("expected HOST:PORT"),
+            "{err}"
+        );
+        assert!(!err.contains("in use"), "{err}");
+    }
 }
 
 /// The entries of the Arguments and Options sections of a --help text, each with
