@@ -36,6 +36,9 @@ struct Packed {
 
 pub fn run(dir: &Path) -> Result<i32> {
     let catalog = Catalog::read(dir)?;
+    // `latest` is a symlink: pack (and name) the trace it points to.
+    let dir =
+        &fs::canonicalize(dir).with_context(|| format!("cannot resolve {}", dir.display()))?;
     if let Some(problem) = catalog.state.problem() {
         eprintln!("rewind: note: {problem}; packing the files of the events before it");
     }

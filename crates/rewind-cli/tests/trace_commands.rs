@@ -624,3 +624,68 @@ fn every_flag_has_help_and_no_sentence_is_doubled() {
         );
     }
 }
+
+/// `ps`, `dump` and `pack` take a trace as a path, as a name in the trace
+/// directory, or default to `latest`; anything else is one clear line.
+#[test]
+fn trace_commands_select_by_path_name_or_latest() {
+    let fx = Fixture::new();
+    for sub in ["ps", "dump", "pack"] {
+        let r = run(fx.rewind([sub]), None);
+        assert_one_line_error(&r);
+        assert!(
+            r.stderr_str().contains("rewind record"),
+            "does not say how to get a trace:\n{}",
+            r.describe()
+        );
+    }
+    let first = record_in_store(&fx, &["/bin/echo", "first"]);
+    let second = record_in_store(&fx, &["/bin/echo", "second"]);
+    let ps_command = |args: &[&str]| -> String {
+        let mut all = vec!["ps", "--json"];
+        all.extend_from_slice(args);
+        let v = json_of(&ok(&fx, &all));
+        v[0]["command"][1].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(ps_command(&[]), "second");
+    assert_eq!(ps_command(&[&first]), "first");
+    let first_path = fx.traces().join(&first);
+    assert_eq!(ps_command(&[path_str(&first_path)]), "first");
+    assert_eq!(ps_command(&["latest"]), "second");
+
+    let dump_first = ok(&fx, &["dump", &first]).stdout_str();
+    assert!(
+        dump_first.contains("\"first\""),
+        "{}",
+        excerpt(dump_first.as_bytes())
+    );
+    let dump_latest = ok(&fx, &["dump"]).stdout_str();
+    assert!(
+        dump_latest.contains("\"second\""),
+        "{}",
+        excerpt(dump_latest.as_bytes())
+    );
+    let packed = ok(&fx, &["pack"]).stdout_str();
+    assert!(packed.contains(&second), "{packed}");
+    // Through the `latest` link, the trace itself was made private.
+    let mode = fs::metadata(fx.traces().join(&second))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "{second} has mode {mode:o}");
+
+    let not_a_trace = fx.path().join("not-a-trace");
+    fs::create_dir(&not_a_trace).unwrap();
+    for sub in ["ps", "dump", "pack"] {
+        let r = run(fx.rewind([sub, "no-such-trace"]), None);
+        assert_one_line_error(&r);
+        assert!(r.stderr_str().contains("no such trace"), "{}", r.describe());
+        let r = run(fx.rewind([sub, path_str(&not_a_trace)]), None);
+        assert_one_line_error(&r);
+        assert!(
+            r.stderr_str().contains("not a rewind trace"),
+            "{}",
+            r.describe()
+        );
+    }
+}
