@@ -4,7 +4,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use rewind_gdb::server::GdbServer;
 use rewind_replay::Focus;
 use std::ffi::OsString;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,10 +19,18 @@ pub fn run(
         Ok(pid) => Focus::Pid(pid),
         Err(_) => Focus::Command(p),
     });
+    let serve = serve.map(|addr| parse_serve_address(&addr)).transpose()?;
+    if let Some(focus) = &focus {
+        check_focus(dir, focus)?;
+    }
     let exe = rewind_replay::focus_executable(dir, focus.as_ref())?;
-    if let Some(addr) = serve {
-        let listener = TcpListener::bind(&addr)
-            .map_err(|e| anyhow!("cannot listen on {addr}: {e} (is the port in use?)"))?;
+    if let Some((addr, sockets)) = serve {
+        let listener = TcpListener::bind(&sockets[..]).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                anyhow!("cannot listen on {addr}: the port is in use; choose another port")
+            }
+            _ => anyhow!("cannot listen on {addr}: {e}"),
+        })?;
         let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
         eprintln!(
             "rewind: serving the replay on {bound}; connect with: gdb {} -ex 'target remote {bound}'",
@@ -52,6 +60,42 @@ pub fn run(
     let status = child.wait().context("waiting for gdb")?;
     result?;
     Ok(status.code().unwrap_or(1))
+}
+
+/// `--serve HOST:PORT`, resolved; a one-line error saying the expected form otherwise.
+pub(crate) fn parse_serve_address(addr: &str) -> Result<(String, Vec<SocketAddr>)> {
+    let bad = |why: String| {
+        anyhow!("bad address {addr:?} for --serve ({why}): expected HOST:PORT, e.g. 127.0.0.1:2345 or localhost:0 for any free port")
+    };
+    let sockets: Vec<SocketAddr> = addr
+        .to_socket_addrs()
+        .map_err(|e| bad(e.to_string()))?
+        .collect();
+    if sockets.is_empty() {
+        return Err(bad("it names no address".into()));
+    }
+    Ok((addr.to_string(), sockets))
+}
+
+/// `-p PID|NAME` must pick a recorded process; otherwise list the ones there are.
+fn check_focus(dir: &Path, focus: &Focus) -> Result<()> {
+    let catalog = rewind_trace::catalog::Catalog::read(dir)?;
+    let processes = &catalog.processes;
+    let found = match focus {
+        Focus::Pid(pid) => processes.iter().any(|p| p.pid == *pid),
+        Focus::Command(name) => processes.iter().any(|p| p.ran_program(name)),
+    };
+    if !found {
+        let what = match focus {
+            Focus::Pid(pid) => format!("no recorded process has pid {pid}"),
+            Focus::Command(name) => format!("no recorded process ran a program named {name}"),
+        };
+        bail!(
+            "{what}; the recorded processes are {} (pass -p with one of these pids or names; `rewind ps` shows them)",
+            crate::ps::choices(processes)
+        );
+    }
+    Ok(())
 }
 
 /// `--debugger PATH`, or gdb from PATH.

@@ -1,8 +1,15 @@
 //! `rewind`: record a program once, replay it exactly as often as needed.
 
+mod constmem;
 mod crashes;
 mod debug;
+mod decode;
+mod dump;
 mod info;
+mod ls;
+mod pack;
+mod ps;
+mod rm;
 mod store;
 
 use anyhow::{Context, Result};
@@ -38,11 +45,10 @@ enum Command {
             required = true,
             trailing_var_arg = true,
             allow_hyphen_values = true,
-            value_name = "PROGRAM [ARGS]..."
+            value_name = "PROGRAM"
         )]
         command: Vec<std::ffi::OsString>,
     },
-    /// Replay a recording.
     /// Replay a recording: in gdb (the default), for another debugger (--serve),
     /// or straight to the end (--autopilot).
     Replay {
@@ -73,10 +79,40 @@ enum Command {
         /// Trace directory (default: the latest recording).
         trace: Option<PathBuf>,
     },
-    /// List the recordings in the trace store.
-    Ls,
-    /// Print a trace's events, one per line (for debugging rewind and traces).
+    /// List the recordings in the trace store, newest first: when, how long,
+    /// size, command and whether the trace is damaged.
+    Ls {
+        /// Print a JSON array (one object per trace) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a trace's events, one per line: event number, thread, kind, and
+    /// syscalls decoded as `openat(AT_FDCWD, 0x7ffd..., O_RDONLY) = 3`.
     Dump {
+        /// Print JSON Lines: one object per event with `event`, `tid`, `kind`,
+        /// `text` and the event's raw fields.
+        #[arg(long)]
+        json: bool,
+        /// Trace directory (default: the latest recording).
+        trace: Option<PathBuf>,
+    },
+    /// List the processes of a recording: pid, parent, exit status or killing
+    /// signal, threads and the command line of its last exec.
+    Ps {
+        /// Print a JSON array (one object per process) instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Trace directory (default: the latest recording).
+        trace: Option<PathBuf>,
+    },
+    /// Delete a recording (`latest` then points to the newest one left).
+    Rm {
+        /// Trace directory, or the name of a trace in the trace store.
+        trace: PathBuf,
+    },
+    /// Copy into a recording every file it refers to, so it can be moved to
+    /// another machine and replayed there.
+    Pack {
         /// Trace directory (default: the latest recording).
         trace: Option<PathBuf>,
     },
@@ -85,10 +121,12 @@ enum Command {
     Monitor(crashes::MonitorArgs),
     /// Dump a running process now, pausing it only for a copy-on-write fork.
     Snapshot {
+        /// The process to dump.
         #[arg(long, value_name = "PID")]
         pid: i32,
         #[command(flatten)]
         store: crashes::StoreArgs,
+        /// Print nothing when the snapshot is stored (errors still are).
         #[arg(short, long)]
         quiet: bool,
     },
@@ -154,6 +192,10 @@ fn run(cli: Cli) -> Result<i32> {
             trace,
             gdb_args,
         } => {
+            // A typo in the address is reported before anything else.
+            if let Some(addr) = &serve {
+                debug::parse_serve_address(addr)?;
+            }
             let dir = store::resolve_trace(trace)?;
             if !autopilot {
                 return debug::run(&dir, serve, debugger, process, gdb_args);
@@ -171,18 +213,14 @@ fn run(cli: Cli) -> Result<i32> {
             info::show(&dir, json)?;
             Ok(0)
         }
-        Command::Dump { trace } => {
-            let dir = store::resolve_trace(trace)?;
-            info::dump(&dir)?;
-            Ok(0)
-        }
+        Command::Dump { json, trace } => dump::run(&store::resolve_trace(trace)?, json),
+        Command::Ps { json, trace } => ps::run(&store::resolve_trace(trace)?, json),
+        Command::Rm { trace } => rm::run(trace),
+        Command::Pack { trace } => pack::run(&store::resolve_trace(trace)?),
         Command::Monitor(args) => crashes::monitor(args),
         Command::Snapshot { pid, store, quiet } => crashes::snapshot(pid, store, quiet),
         Command::Crashes { store, command } => crashes::crashes(command, store),
-        Command::Ls => {
-            store::list()?;
-            Ok(0)
-        }
+        Command::Ls { json } => ls::run(json),
     }
 }
 

@@ -12,6 +12,7 @@
 //!
 //! The stream's last event is [`Event::End`] when the recording finished normally.
 
+pub mod catalog;
 mod event;
 mod files;
 mod format;
