@@ -594,6 +594,7 @@ fn ingest(root: &Path, args: KernelArgs, quota: Option<u64>) -> Result<i32> {
         &args,
         &StoreOptions {
             quota_bytes: quota,
+            once_per_core: true,
             ..StoreOptions::default()
         },
     )?;

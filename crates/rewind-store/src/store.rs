@@ -96,6 +96,11 @@ pub struct StoreOptions {
     /// executable a monitor watches, also for crashes of its children);
     /// default: the report's executable.
     pub program: Option<String>,
+    /// A core already stored (the same bytes) is not stored again: the add
+    /// returns the earlier crash (`AddOutcome::duplicate`). For the
+    /// core_pattern handler, which may be handed the same core twice; a
+    /// monitor's snapshots of an idle process are identical but distinct events.
+    pub once_per_core: bool,
 }
 
 /// What [`Store::add`] did.
@@ -925,7 +930,7 @@ impl Store {
             }
         };
         let earlier: rusqlite::Result<Option<i64>> = match &core_hash {
-            Some(h) => tx
+            Some(h) if options.once_per_core => tx
                 .query_row(
                     "SELECT id FROM crashes WHERE complete = 1 AND core_hash = ?1 AND core_bytes = ?2
                      ORDER BY id LIMIT 1",
@@ -933,7 +938,7 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional(),
-            None => Ok(None),
+            _ => Ok(None),
         };
         match earlier {
             Ok(Some(existing)) => {

@@ -35,25 +35,25 @@ fn the_same_core_is_stored_once() {
     let mut store = Store::open(&dir.path().join("store")).unwrap();
     let a = core(dir.path(), "a", 1);
     let b = core(dir.path(), "b", 2);
+    let once = StoreOptions {
+        once_per_core: true,
+        ..StoreOptions::default()
+    };
     let first = store
-        .add(&report("crash", "/bin/p", 1), Some(&a), &StoreOptions::default())
+        .add(&report("crash", "/bin/p", 1), Some(&a), &once)
         .unwrap();
     assert!(!first.duplicate);
     // A copy of the same bytes under another name, with another report.
     let a2 = dir.path().join("a2");
     fs::copy(&a, &a2).unwrap();
     let again = store
-        .add(
-            &report("crash", "/bin/p", 2),
-            Some(&a2),
-            &StoreOptions::default(),
-        )
+        .add(&report("crash", "/bin/p", 2), Some(&a2), &once)
         .unwrap();
     assert!(again.duplicate, "{again:?}");
     assert_eq!(again.id, first.id);
     assert!(again.dump_kept);
     let other = store
-        .add(&report("crash", "/bin/p", 3), Some(&b), &StoreOptions::default())
+        .add(&report("crash", "/bin/p", 3), Some(&b), &once)
         .unwrap();
     assert!(!other.duplicate);
     assert_ne!(other.id, first.id);
@@ -63,6 +63,12 @@ fn the_same_core_is_stored_once() {
         fs::read_dir(store.root().join(DUMPS_DIR)).unwrap().count(),
         2
     );
+    // Without once_per_core (a monitor's snapshots), the same core is a new entry.
+    let snapshot = store
+        .add(&report("snapshot", "/bin/p", 4), Some(&a), &StoreOptions::default())
+        .unwrap();
+    assert!(!snapshot.duplicate);
+    assert_ne!(snapshot.id, first.id);
 }
 
 #[test]
