@@ -766,6 +766,85 @@ fn limit_max_dumps() {
     );
 }
 
+/// `--max-dumps` is the store's, per program: a program restarted by its
+/// supervisor under a new `rewind monitor` each time cannot fill the store.
+/// The count runs from when the limit was first given for the program; the
+/// same limit again keeps counting, another one starts a new count, and
+/// another program has its own.
+#[test]
+fn max_dumps_holds_across_monitor_runs() {
+    let fx = Fixture::new();
+    let s = store(&fx);
+    let deep = fx.compile("mon_deep");
+    let abort = fx.compile("mon_abort");
+    let run_deep = |max: &str, i: usize| {
+        let r = monitor(
+            &fx,
+            &s,
+            &["-q", "--max-dumps", max, "--min-spacing", "0"],
+            &argv([deep.as_os_str(), format!("run{i}").as_ref()]),
+        );
+        assert_eq!(r.code(), 139, "{}", r.describe());
+    };
+    for i in 0..3 {
+        run_deep("2", i);
+    }
+    let entries = list(&fx, &s, &[]);
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    for e in &entries[..2] {
+        assert!(!e["dump"].is_null(), "the first two runs keep a dump: {e}");
+    }
+    let third = &entries[2];
+    assert!(third["dump"].is_null(), "the third run is over the limit: {third}");
+    let note = third["note"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("--max-dumps 2") && note.contains("mon_deep"),
+        "the note should say which limit and program: {third}"
+    );
+    // Its report is kept whole.
+    assert_deep_stack(&threads(&info(&fx, &s, id_of(third))["report"])[0]);
+
+    // Another program has its own count.
+    let r = monitor(
+        &fx,
+        &s,
+        &["-q", "--max-dumps", "2", "--min-spacing", "0"],
+        &argv([&abort]),
+    );
+    assert_eq!(r.code(), 134, "{}", r.describe());
+    assert!(!list(&fx, &s, &[])[3]["dump"].is_null());
+
+    // A new limit starts a new count.
+    run_deep("1", 3);
+    let e = &list(&fx, &s, &[])[4];
+    assert!(!e["dump"].is_null(), "a new limit counts afresh: {e}");
+    run_deep("1", 4);
+    let e = &list(&fx, &s, &[])[5];
+    assert!(e["dump"].is_null(), "{e}");
+}
+
+/// `--min-spacing` too is the store's: a program that crashes again right
+/// after its supervisor restarted it keeps its report, not another core.
+#[test]
+fn min_spacing_holds_across_monitor_runs() {
+    let fx = Fixture::new();
+    let s = store(&fx);
+    let deep = fx.compile("mon_deep");
+    for _ in 0..2 {
+        let r = monitor(&fx, &s, &["-q", "--min-spacing", "3600"], &argv([&deep]));
+        assert_eq!(r.code(), 139, "{}", r.describe());
+    }
+    let entries = list(&fx, &s, &[]);
+    assert_eq!(entries.len(), 2);
+    assert!(!entries[0]["dump"].is_null(), "{}", entries[0]);
+    assert!(entries[1]["dump"].is_null(), "{}", entries[1]);
+    assert!(
+        str_of(&entries[1], "note").contains("--min-spacing 3600"),
+        "{}",
+        entries[1]
+    );
+}
+
 #[test]
 fn limit_min_spacing() {
     let fx = Fixture::new();
@@ -856,6 +935,14 @@ fn limit_duration_detaches_before_the_crash() {
     assert!(
         list(&fx, &s, &[]).is_empty(),
         "the crash came after monitoring ended"
+    );
+    // The end of monitoring is said, once.
+    let err = r.stderr_str();
+    assert_eq!(err.lines().count(), 1, "{}", r.describe());
+    assert!(
+        err.contains("--duration") && err.contains("unmonitored"),
+        "{}",
+        r.describe()
     );
 }
 
