@@ -351,19 +351,37 @@ impl Store {
         let index = root.join(INDEX_FILE);
         if create {
             safety::create_private_dir(&root).map_err(|e| not_writable(&e))?;
-        } else if !fs::symlink_metadata(&index).is_ok_and(|m| !m.is_dir()) {
-            return Err(StoreError::NoStore { path: root });
         }
         // The root may be reached through a link (a moved home directory);
         // what matters is whose it is and who may write into it.
-        let meta = fs::metadata(&root).map_err(|e| not_writable(&e))?;
+        let meta = match fs::metadata(&root) {
+            Ok(m) => m,
+            Err(_) if !create => return Err(StoreError::NoStore { path: root }),
+            Err(e) => return Err(not_writable(&e)),
+        };
         if !meta.is_dir() {
+            if !create {
+                return Err(StoreError::NoStore { path: root });
+            }
             return Err(StoreError::NotWritable {
                 path: root.clone(),
                 reason: "not a directory".into(),
             });
         }
+        let index_state = fs::symlink_metadata(&index).map_err(|e| e.kind());
+        if !create
+            && meta.uid() != safety::my_uid()
+            && matches!(index_state, Err(io::ErrorKind::NotFound))
+        {
+            // Someone else's directory that holds no store (`--store /etc`).
+            return Err(StoreError::NoStore { path: root });
+        }
+        // Someone else's store (or one we cannot look into) is refused
+        // before anything in it is used, even only to read it.
         check_private(&root, &meta)?;
+        if !create && !index_state.is_ok_and(|m| !m.is_dir()) {
+            return Err(StoreError::NoStore { path: root });
+        }
         let dumps = root.join(DUMPS_DIR);
         let incoming = root.join(INCOMING_DIR);
         private_subdir(&dumps)?;
