@@ -31,7 +31,8 @@ pub struct LimitArgs {
     /// Disk space the store's dumps may use (e.g. 2G); a dump beyond it is not kept.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub quota: Option<u64>,
-    /// Dumps this session keeps; later crashes are stored with their stacks only.
+    /// Dumps the store keeps of this program (its executable), counted across
+    /// monitor runs since this N was first given; later crashes keep their stacks only.
     #[arg(long, value_name = "N")]
     pub max_dumps: Option<u64>,
     /// Ignore events before this time (epoch seconds, HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS], +DURATION).
@@ -43,7 +44,7 @@ pub struct LimitArgs {
     /// Stop monitoring after this long (e.g. 30s, 10m, 2h).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
-    /// Seconds between two dumps (ProcDump's default: 10).
+    /// Seconds between two dumps of this program, across monitor runs (ProcDump's default: 10).
     #[arg(long, value_name = "SECS", default_value_t = rewind_monitor::limits_default_spacing())]
     pub min_spacing: u64,
     /// Prune crashes older than this from the store (default 15 days).
@@ -299,13 +300,17 @@ pub fn crashes(cmd: CrashesCommand, store_args: StoreArgs) -> Result<i32> {
             uid,
             gid,
             quota,
-        } => ingest(&root, KernelArgs {
-            pid,
-            signal,
-            exe,
-            uid,
-            gid,
-        }, quota),
+        } => ingest(
+            &root,
+            KernelArgs {
+                pid,
+                signal,
+                exe,
+                uid,
+                gid,
+            },
+            quota,
+        ),
         CrashesCommand::List {
             json,
             since,
@@ -421,9 +426,8 @@ fn open_for_reading(root: &Path) -> Result<Store> {
 /// SELECTOR_HELP); the newest one when several match.
 fn select(store: &Store, selector: Option<&str>) -> Result<i64> {
     let root = store.root().display();
-    let newest = |filter: Filter| -> Result<Option<i64>> {
-        Ok(store.list(&filter)?.last().map(|c| c.id))
-    };
+    let newest =
+        |filter: Filter| -> Result<Option<i64>> { Ok(store.list(&filter)?.last().map(|c| c.id)) };
     let by_pid = |pid: i32| {
         newest(Filter {
             pid: Some(pid),
@@ -439,9 +443,8 @@ fn select(store: &Store, selector: Option<&str>) -> Result<i64> {
         let pid: i32 = pid
             .parse()
             .map_err(|_| anyhow!("not a pid: {sel:?} (pid=N, e.g. pid=1234)"))?;
-        return by_pid(pid)?.ok_or_else(|| {
-            anyhow!("no crash of pid {pid} in {root}; see `rewind crashes list`")
-        });
+        return by_pid(pid)?
+            .ok_or_else(|| anyhow!("no crash of pid {pid} in {root}; see `rewind crashes list`"));
     }
     if let Ok(n) = sel.parse::<i64>() {
         if store.get(n)?.is_some() {

@@ -63,8 +63,14 @@ fn monitor(fx: &Fixture, store: &Path, opts: &[&str], prog: &Path) -> Run {
 fn three_entries(fx: &Fixture, s: &Path) -> (i64, i64, i64, PathBuf) {
     let deep = fx.compile("mon_deep");
     let abort = fx.compile("mon_abort");
-    assert_eq!(monitor(fx, s, &["-q", "--min-spacing", "0"], &deep).code(), 139);
-    assert_eq!(monitor(fx, s, &["-q", "--min-spacing", "0"], &abort).code(), 134);
+    assert_eq!(
+        monitor(fx, s, &["-q", "--min-spacing", "0"], &deep).code(),
+        139
+    );
+    assert_eq!(
+        monitor(fx, s, &["-q", "--min-spacing", "0"], &abort).code(),
+        134
+    );
     let mut sleeper = Command::new("sleep")
         .arg("30")
         .stdout(Stdio::null())
@@ -111,10 +117,18 @@ fn crashes_are_selected_as_coredumpctl_selects_them() {
     // dump and debug take the same forms.
     let by_name = fx.path().join("by-name.core");
     let by_id = fx.path().join("by-id.core");
-    crashes(&fx, &s, &["dump", "mon_deep", "-o", by_name.to_str().unwrap()]);
+    crashes(
+        &fx,
+        &s,
+        &["dump", "mon_deep", "-o", by_name.to_str().unwrap()],
+    );
     crashes(&fx, &s, &["dump", "1", "-o", by_id.to_str().unwrap()]);
     assert_eq!(fs::read(&by_name).unwrap(), fs::read(&by_id).unwrap());
-    let r = crashes(&fx, &s, &["debug", "mon_deep", "--", "-nx", "-batch", "-ex", "bt"]);
+    let r = crashes(
+        &fx,
+        &s,
+        &["debug", "mon_deep", "--", "-nx", "-batch", "-ex", "bt"],
+    );
     assert!(
         r.stdout_str().contains(" c ") || r.stdout_str().contains("in c "),
         "gdb's backtrace should show c:\n{}",
@@ -169,7 +183,10 @@ fn list_limit_reverse_and_kinds() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].contains("KIND"), "{text}");
     assert!(lines[3].contains("snapshot"), "{text}");
-    assert!(lines[1].contains("crash") && lines[1].contains("SIGSEGV"), "{text}");
+    assert!(
+        lines[1].contains("crash") && lines[1].contains("SIGSEGV"),
+        "{text}"
+    );
 
     let r = crashes_run(&fx, &s, &["list", "--kind", "bogus"], None);
     assert_ne!(r.code(), 0);
@@ -192,7 +209,11 @@ fn rm_removes_the_selected_crashes() {
     assert!(dump2.is_file());
 
     let r = crashes(&fx, &s, &["rm", "mon_abort"]);
-    assert!(r.stderr_str().contains("removed crash 2"), "{}", r.describe());
+    assert!(
+        r.stderr_str().contains("removed crash 2"),
+        "{}",
+        r.describe()
+    );
     assert_eq!(listed(&fx, &s, &[]), vec![1, 3]);
     assert!(!dump2.exists(), "its dump goes too");
 
@@ -264,7 +285,11 @@ fn the_same_core_ingested_twice_is_stored_once() {
     let s2 = fx.path().join("store2");
     let first = crashes_run(&fx, &s2, &["ingest", "--signal", "11"], Some(&bytes));
     assert_eq!(first.code(), 0, "{}", first.describe());
-    assert!(first.stderr_str().contains("stored as crash 1"), "{}", first.describe());
+    assert!(
+        first.stderr_str().contains("stored as crash 1"),
+        "{}",
+        first.describe()
+    );
     let again = crashes_run(&fx, &s2, &["ingest", "--signal", "11"], Some(&bytes));
     assert_eq!(again.code(), 0, "{}", again.describe());
     assert!(
@@ -300,7 +325,10 @@ fn a_crash_without_its_core_keeps_its_report() {
     assert_eq!(rows.len(), 3, "{text}");
     assert!(!rows[0].contains("not kept"), "{text}");
     for row in &rows[1..] {
-        assert!(row.contains("not kept") && row.contains("SIGSEGV"), "{text}");
+        assert!(
+            row.contains("not kept") && row.contains("SIGSEGV"),
+            "{text}"
+        );
     }
     let j = json(&crashes(&fx, &s, &["info", "3", "--json"]));
     assert!(j["dump"].is_null(), "{j}");
@@ -316,7 +344,10 @@ fn a_crash_without_its_core_keeps_its_report() {
         .as_str()
         .is_some_and(|n| n.contains("--min-spacing")));
     let text = crashes(&fx, &s, &["info", "3"]).stdout_str();
-    assert!(text.contains("child_crash") && text.contains("--min-spacing"), "{text}");
+    assert!(
+        text.contains("child_crash") && text.contains("--min-spacing"),
+        "{text}"
+    );
 }
 
 /// install-handler prints an undo command that works, --store included.
@@ -326,7 +357,9 @@ fn a_crash_without_its_core_keeps_its_report() {
 fn install_handler_prints_an_undo_that_works() {
     let fx = Fixture::new();
     if unsafe { libc::geteuid() } != 0 {
-        eprintln!("NOT RUN: install_handler_prints_an_undo_that_works needs root (a mount namespace)");
+        eprintln!(
+            "NOT RUN: install_handler_prints_an_undo_that_works needs root (a mount namespace)"
+        );
         return;
     }
     let real = fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap();
@@ -364,11 +397,18 @@ echo "RESTORED: $(cat /proc/sys/kernel/core_pattern)"
         r.describe()
     );
     assert!(
-        out.contains(&format!("--store {} install-handler --uninstall", s.display())),
+        out.contains(&format!(
+            "--store {} install-handler --uninstall",
+            s.display()
+        )),
         "{}",
         r.describe()
     );
-    assert!(out.contains("RESTORED: core-before-%p\n"), "{}", r.describe());
+    assert!(
+        out.contains("RESTORED: core-before-%p\n"),
+        "{}",
+        r.describe()
+    );
     assert_eq!(
         fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap(),
         real,
@@ -415,8 +455,14 @@ fn every_flag_has_a_help_line() {
                 continue;
             }
             entries += 1;
-            let described = t.split_once("  ").is_some_and(|(_, d)| !d.trim().is_empty());
-            assert!(described, "`rewind {}` help: no description for {t:?}\n{help}", cmd.join(" "));
+            let described = t
+                .split_once("  ")
+                .is_some_and(|(_, d)| !d.trim().is_empty());
+            assert!(
+                described,
+                "`rewind {}` help: no description for {t:?}\n{help}",
+                cmd.join(" ")
+            );
         }
         assert!(entries > 0, "{help}");
     }

@@ -795,7 +795,10 @@ fn max_dumps_holds_across_monitor_runs() {
         assert!(!e["dump"].is_null(), "the first two runs keep a dump: {e}");
     }
     let third = &entries[2];
-    assert!(third["dump"].is_null(), "the third run is over the limit: {third}");
+    assert!(
+        third["dump"].is_null(),
+        "the third run is over the limit: {third}"
+    );
     let note = third["note"].as_str().unwrap_or_default();
     assert!(
         note.contains("--max-dumps 2") && note.contains("mon_deep"),

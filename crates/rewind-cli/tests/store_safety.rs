@@ -36,7 +36,12 @@ impl TestUser {
             N.fetch_add(1, Ordering::Relaxed)
         );
         let st = Command::new("useradd")
-            .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin"])
+            .args([
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+            ])
             .arg(&name)
             .status()
             .expect("running useradd");
@@ -164,7 +169,15 @@ fn a_users_store_is_private_whatever_the_umask() {
     // Another user does not either.
     let other = TestUser::new();
     let r = run(
-        other.rewind(&["crashes".as_ref(), "--store".as_ref(), store.as_os_str(), "list".as_ref()], 0o022),
+        other.rewind(
+            &[
+                "crashes".as_ref(),
+                "--store".as_ref(),
+                store.as_os_str(),
+                "list".as_ref(),
+            ],
+            0o022,
+        ),
         None,
     );
     assert_one_line_error(&r);
@@ -173,7 +186,15 @@ fn a_users_store_is_private_whatever_the_umask() {
     fs::set_permissions(&store, fs::Permissions::from_mode(0o777)).unwrap();
     for cmd in ["list", "groups"] {
         let r = run(
-            user.rewind(&["crashes".as_ref(), "--store".as_ref(), store.as_os_str(), cmd.as_ref()], 0o022),
+            user.rewind(
+                &[
+                    "crashes".as_ref(),
+                    "--store".as_ref(),
+                    store.as_os_str(),
+                    cmd.as_ref(),
+                ],
+                0o022,
+            ),
             None,
         );
         assert_one_line_error(&r);
@@ -185,7 +206,15 @@ fn a_users_store_is_private_whatever_the_umask() {
     }
     fs::set_permissions(&store, fs::Permissions::from_mode(0o700)).unwrap();
     let r = run(
-        user.rewind(&["crashes".as_ref(), "--store".as_ref(), store.as_os_str(), "list".as_ref()], 0o022),
+        user.rewind(
+            &[
+                "crashes".as_ref(),
+                "--store".as_ref(),
+                store.as_os_str(),
+                "list".as_ref(),
+            ],
+            0o022,
+        ),
         None,
     );
     assert_eq!(r.code(), 0, "{}", r.describe());
@@ -301,7 +330,12 @@ fn the_handler_gives_users_their_own_crashes() {
     let fx = Fixture::new();
     let deep = fx.compile("mon_deep");
     let mine = fx.path().join("mine");
-    let mut c = fx.rewind(["monitor".as_ref(), "-q".as_ref(), "--store".as_ref(), mine.as_os_str()]);
+    let mut c = fx.rewind([
+        "monitor".as_ref(),
+        "-q".as_ref(),
+        "--store".as_ref(),
+        mine.as_os_str(),
+    ]);
     c.arg("--").arg(&deep);
     assert_eq!(run(c, None).code(), 139);
     let core_path = fx.path().join("core");
@@ -317,7 +351,12 @@ fn the_handler_gives_users_their_own_crashes() {
     let ingest = |pid: u32, user: &TestUser, core: &[u8]| {
         let mut c = fx.rewind(["crashes".as_ref(), "--store".as_ref(), machine.as_os_str()]);
         c.args(["ingest", "--signal", "11", "--pid", &pid.to_string()])
-            .args(["--uid", &user.uid.to_string(), "--gid", &user.gid.to_string()]);
+            .args([
+                "--uid",
+                &user.uid.to_string(),
+                "--gid",
+                &user.gid.to_string(),
+            ]);
         let r = run(c, Some(core));
         assert_eq!(r.code(), 0, "{}", r.describe());
         r
@@ -340,7 +379,13 @@ fn the_handler_gives_users_their_own_crashes() {
     let list_as = |user: &TestUser, store: &Path| {
         run(
             user.rewind(
-                &["crashes".as_ref(), "--store".as_ref(), store.as_os_str(), "list".as_ref(), "--json".as_ref()],
+                &[
+                    "crashes".as_ref(),
+                    "--store".as_ref(),
+                    store.as_os_str(),
+                    "list".as_ref(),
+                    "--json".as_ref(),
+                ],
                 0o022,
             ),
             None,
@@ -353,7 +398,12 @@ fn the_handler_gives_users_their_own_crashes() {
     assert_eq!(entries.as_array().unwrap().len(), 1, "{}", r.describe());
     let r = run(
         alice.rewind(
-            &["crashes".as_ref(), "--store".as_ref(), machine.as_os_str(), "info".as_ref()],
+            &[
+                "crashes".as_ref(),
+                "--store".as_ref(),
+                machine.as_os_str(),
+                "info".as_ref(),
+            ],
             0o022,
         ),
         None,
@@ -364,11 +414,16 @@ fn the_handler_gives_users_their_own_crashes() {
     // Bob has no crashes there and cannot read Alice's.
     let r = list_as(&bob, &machine);
     assert_one_line_error(&r);
-    assert!(r.stderr_str().contains("no crash store"), "{}", r.describe());
+    assert!(
+        r.stderr_str().contains("no crash store"),
+        "{}",
+        r.describe()
+    );
     let r = list_as(&bob, &own);
     assert_one_line_error(&r);
     assert!(
-        r.stderr_str().contains(&format!("belongs to uid {}", alice.uid)),
+        r.stderr_str()
+            .contains(&format!("belongs to uid {}", alice.uid)),
         "{}",
         r.describe()
     );
@@ -387,6 +442,11 @@ fn the_handler_gives_users_their_own_crashes() {
     let r = run(c, None);
     assert_eq!(r.code(), 0, "{}", r.describe());
     let entries: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
-    assert_eq!(entries.as_array().unwrap().len(), 1, "root's own: {}", r.describe());
+    assert_eq!(
+        entries.as_array().unwrap().len(),
+        1,
+        "root's own: {}",
+        r.describe()
+    );
     assert_eq!(mode(&machine.join("index.sqlite")), 0o600);
 }

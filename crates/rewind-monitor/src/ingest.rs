@@ -77,9 +77,8 @@ pub fn store_for(root: &Path, args: &KernelArgs) -> Result<PathBuf, MonitorError
 /// directories owned by someone else.
 fn prepare_user_store(root: &Path, uid: u32, gid: u32) -> std::io::Result<PathBuf> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-    let refuse = |p: &Path, why: &str| {
-        std::io::Error::other(format!("{} {why}; move it away", p.display()))
-    };
+    let refuse =
+        |p: &Path, why: &str| std::io::Error::other(format!("{} {why}; move it away", p.display()));
     let mkdir = |p: &Path, mode: u32| -> std::io::Result<bool> {
         match std::fs::DirBuilder::new().mode(mode).create(p) {
             Ok(()) => {

@@ -191,7 +191,9 @@ fn program_of(pid: i32) -> String {
     std::fs::read_link(format!("/proc/{pid}/exe"))
         .map(|p| {
             let s = p.to_string_lossy().into_owned();
-            s.strip_suffix(" (deleted)").map(str::to_string).unwrap_or(s)
+            s.strip_suffix(" (deleted)")
+                .map(str::to_string)
+                .unwrap_or(s)
         })
         .unwrap_or_else(|_| format!("pid {pid}"))
 }
@@ -318,7 +320,9 @@ fn attach_process(pid: i32) -> Result<i32, MonitorError> {
                     return Err(MonitorError::Attach(if threads_of(pid).len() > 1 {
                         format!("the main thread of process {pid} has exited (its other threads run on): rewind cannot attach to such a process")
                     } else {
-                        format!("process {pid} has exited: there is nothing left to monitor or dump")
+                        format!(
+                            "process {pid} has exited: there is nothing left to monitor or dump"
+                        )
                     }));
                 }
                 Err(e) => return Err(MonitorError::Attach(pt::attach_error(pid, &e))),

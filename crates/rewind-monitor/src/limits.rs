@@ -87,9 +87,15 @@ impl State {
     }
 
     /// Whether a dump may be kept now; the note for the report if not.
-    pub(crate) fn dump_allowed(&self, store: &Store, limits: &Limits, now: i64) -> Result<(), String> {
+    pub(crate) fn dump_allowed(
+        &self,
+        store: &Store,
+        limits: &Limits,
+        now: i64,
+    ) -> Result<(), String> {
         let program = &self.program;
-        let unknown = |e: StoreError| format!("dump not kept: the store's dump count cannot be read ({e})");
+        let unknown =
+            |e: StoreError| format!("dump not kept: the store's dump count cannot be read ({e})");
         if let (Some(max), Some(since)) = (limits.max_dumps, self.since) {
             let kept = store.dumps_since(program, since).map_err(unknown)?;
             if kept >= max {

@@ -65,7 +65,11 @@ fn the_same_core_is_stored_once() {
     );
     // Without once_per_core (a monitor's snapshots), the same core is a new entry.
     let snapshot = store
-        .add(&report("snapshot", "/bin/p", 4), Some(&a), &StoreOptions::default())
+        .add(
+            &report("snapshot", "/bin/p", 4),
+            Some(&a),
+            &StoreOptions::default(),
+        )
         .unwrap();
     assert!(!snapshot.duplicate);
     assert_ne!(snapshot.id, first.id);
@@ -137,7 +141,11 @@ fn remove_and_kinds() {
         )
         .unwrap();
     let snap = store
-        .add(&report("snapshot", "/bin/p", 2), None, &StoreOptions::default())
+        .add(
+            &report("snapshot", "/bin/p", 2),
+            None,
+            &StoreOptions::default(),
+        )
         .unwrap();
     let cpu = store
         .add(&report("cpu", "/bin/p", 3), None, &StoreOptions::default())
@@ -338,7 +346,7 @@ fn incoming_leftovers_are_removed_at_once() {
     let root = dir.path().join("store");
     let store = Store::open(&root).unwrap();
     let live = store.incoming_core(1).unwrap();
-    (&*live.file()).write_all(b"core").unwrap();
+    live.file().write_all(b"core").unwrap();
     // pid 1 is alive: a name-based check would have kept this one.
     let leftover = root.join(INCOMING_DIR).join("1-2-3.core");
     fs::write(&leftover, b"old core").unwrap();

@@ -138,7 +138,10 @@ fn add_list_get_roundtrip_with_and_without_dump() {
     assert_eq!(store.dump_bytes().unwrap(), out1.dump_bytes);
     assert_eq!(store.dumps_since("/usr/local/bin/prog", 0).unwrap(), 1);
     assert_eq!(store.dumps_since("/usr/local/bin/other", 0).unwrap(), 0);
-    assert_eq!(store.dumps_since("/usr/local/bin/prog", i64::MAX).unwrap(), 0);
+    assert_eq!(
+        store.dumps_since("/usr/local/bin/prog", i64::MAX).unwrap(),
+        0
+    );
 }
 
 #[test]
