@@ -1316,11 +1316,13 @@ impl Store {
 
     /// Number of dumps taken for `program`'s crashes stored at or after unix
     /// time `since`, counting dumps pruned since for the quota (the crash
-    /// is still there) but not crashes removed from the store.
+    /// is still there) but not crashes removed from the store, nor
+    /// snapshots (taken on demand, they are not what the limits are about).
     pub fn dumps_since(&self, program: &str, since: i64) -> Result<u64, StoreError> {
         self.conn
             .query_row(
-                "SELECT COUNT(*) FROM crashes WHERE complete = 1 AND dumped = 1 AND program = ?1 AND added >= ?2",
+                "SELECT COUNT(*) FROM crashes WHERE complete = 1 AND dumped = 1 AND program = ?1 AND added >= ?2
+                 AND reason != 'snapshot'",
                 params![program, since],
                 |r| r.get::<_, i64>(0),
             )
@@ -1328,11 +1330,13 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
-    /// Unix time at which the newest dump of `program`'s crashes was stored.
+    /// Unix time at which the newest dump of `program`'s crashes (and
+    /// trigger dumps; not snapshots) was stored.
     pub fn last_dump_time(&self, program: &str) -> Result<Option<i64>, StoreError> {
         self.conn
             .query_row(
-                "SELECT MAX(added) FROM crashes WHERE complete = 1 AND dumped = 1 AND program = ?1",
+                "SELECT MAX(added) FROM crashes WHERE complete = 1 AND dumped = 1 AND program = ?1
+                 AND reason != 'snapshot'",
                 [program],
                 |r| r.get::<_, Option<i64>>(0),
             )

@@ -110,9 +110,16 @@ fn dump_limits_count_per_program_from_when_the_limit_was_set() {
             &StoreOptions::default(),
         )
         .unwrap();
-    // No dump: not counted.
+    // No dump: not counted; nor a snapshot (taken on demand).
     store
         .add(&report("crash", "/bin/p", 3), None, &opts("/bin/p"))
+        .unwrap();
+    store
+        .add(
+            &report("snapshot", "/bin/p", 4),
+            Some(&core(dir.path(), "c4", 4)),
+            &opts("/bin/p"),
+        )
         .unwrap();
     assert_eq!(store.dumps_since("/bin/p", 0).unwrap(), 2);
     assert_eq!(store.dumps_since("/bin/child", 0).unwrap(), 0);
