@@ -1570,6 +1570,39 @@ fn monitor_pid_that_does_not_exist() {
     }
 }
 
+/// A process that has exited but is not reaped yet (a zombie) is named as
+/// such, not "not permitted to trace" (what the kernel's EPERM said).
+#[test]
+fn pid_of_an_exited_process() {
+    let fx = Fixture::new();
+    let s = store(&fx);
+    let mut child = Command::new("true").spawn().unwrap();
+    let pid = child.id() as i32;
+    wait_until(Duration::from_secs(10), "true to exit", || {
+        state_of(pid).as_deref() == Some("Z")
+    });
+    for cmd in ["monitor", "snapshot"] {
+        let r = run(
+            fx.rewind([
+                cmd.as_ref(),
+                "--store".as_ref(),
+                s.as_os_str(),
+                "--pid".as_ref(),
+                pid.to_string().as_ref(),
+            ]),
+            None,
+        );
+        assert_one_line_error(&r);
+        assert!(
+            r.stderr_str()
+                .contains(&format!("process {pid} has exited")),
+            "{cmd}: {}",
+            r.describe()
+        );
+    }
+    let _ = child.wait();
+}
+
 #[test]
 fn pid_already_traced() {
     let fx = Fixture::new();
