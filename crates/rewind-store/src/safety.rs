@@ -27,10 +27,7 @@ pub(crate) fn my_uid() -> u32 {
 pub(crate) fn create_private_dir(dir: &Path) -> io::Result<bool> {
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
         if fs::symlink_metadata(parent).is_err() {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(DIR_MODE)
-                .create(parent)?;
+            create_private_dir(parent)?;
         }
     }
     match fs::DirBuilder::new().mode(DIR_MODE).create(dir) {
