@@ -3,10 +3,11 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
+use rewind_monitor::ingest::KernelArgs;
 use rewind_monitor::{Limits, Options, Target, Triggers};
-use rewind_store::{Filter, Store, StoreOptions};
+use rewind_store::{CrashSummary, Filter, Kind, Store, StoreError, StoreOptions};
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Args, Clone, Debug)]
@@ -30,7 +31,8 @@ pub struct LimitArgs {
     /// Disk space the store's dumps may use (e.g. 2G); a dump beyond it is not kept.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub quota: Option<u64>,
-    /// Dumps this session keeps; later crashes are stored with their stacks only.
+    /// Dumps the store keeps of this program (its executable), counted across
+    /// monitor runs since this N was first given; later crashes keep their stacks only.
     #[arg(long, value_name = "N")]
     pub max_dumps: Option<u64>,
     /// Ignore events before this time (epoch seconds, HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS], +DURATION).
@@ -42,7 +44,7 @@ pub struct LimitArgs {
     /// Stop monitoring after this long (e.g. 30s, 10m, 2h).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
-    /// Seconds between two dumps (ProcDump's default: 10).
+    /// Seconds between two dumps of this program, across monitor runs (ProcDump's default: 10).
     #[arg(long, value_name = "SECS", default_value_t = rewind_monitor::limits_default_spacing())]
     pub min_spacing: u64,
     /// Prune crashes older than this from the store (default 15 days).
@@ -101,31 +103,49 @@ pub struct MonitorArgs {
     pub command: Vec<OsString>,
 }
 
+/// Which crash a command is about, as coredumpctl users name one.
+const SELECTOR_HELP: &str = "The crash: its ID, `last` (the newest, the default), a pid \
+(the newest crash of that pid; `pid=N` when N is also an ID) or a program's name or path \
+(its newest crash)";
+
 #[derive(Subcommand, Debug)]
 pub enum CrashesCommand {
-    /// List stored crashes, oldest first.
+    /// List stored crashes, snapshots and trigger dumps, oldest first.
     List {
+        /// Print a JSON array instead of a table.
         #[arg(long)]
         json: bool,
         /// Only crashes since TIME (as for --start) or DURATION ago (e.g. 2h).
         #[arg(long, value_name = "TIME|DURATION", value_parser = parse_since)]
         since: Option<i64>,
-        /// Only this group.
+        /// Only this group (see `rewind crashes groups`).
         #[arg(long, value_name = "GROUP")]
         group: Option<String>,
         /// Only this executable (path or file name).
         #[arg(long, value_name = "EXE")]
         executable: Option<String>,
+        /// Only real crashes, snapshots (`rewind snapshot`) or trigger dumps.
+        #[arg(long, value_name = "crash|snapshot|trigger", value_parser = parse_kind)]
+        kind: Option<Kind>,
+        /// Only the N newest.
+        #[arg(short = 'n', long, value_name = "N")]
+        limit: Option<usize>,
+        /// Newest first.
+        #[arg(short, long)]
+        reverse: bool,
     },
     /// Show one crash: signal, every thread's stack, modules.
     Info {
-        id: i64,
+        #[arg(value_name = "ID|last|PID|PROGRAM", help = SELECTOR_HELP)]
+        selector: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Open a crash's dump in gdb with its executable.
     Debug {
-        id: i64,
+        #[arg(value_name = "ID|last|PID|PROGRAM", help = SELECTOR_HELP)]
+        selector: Option<String>,
         /// The gdb to run (default: gdb from PATH).
         #[arg(long, value_name = "PATH")]
         debugger: Option<PathBuf>,
@@ -135,12 +155,21 @@ pub enum CrashesCommand {
     },
     /// Write a crash's core file (uncompressed) to FILE.
     Dump {
-        id: i64,
+        #[arg(value_name = "ID|last|PID|PROGRAM", help = SELECTOR_HELP)]
+        selector: Option<String>,
+        /// The file to write (replaced if it exists).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
     },
+    /// Remove crashes (their reports and dumps) from the store.
+    Rm {
+        /// The crashes to remove, each named as for `info` (ID, last, PID or PROGRAM).
+        #[arg(value_name = "ID|last|PID|PROGRAM", required = true)]
+        selectors: Vec<String>,
+    },
     /// Crash groups: same signal and top frames.
     Groups {
+        /// Print a JSON array instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -155,6 +184,14 @@ pub enum CrashesCommand {
         /// %E: the executable path, '/' written as '!'.
         #[arg(long, value_name = "PATH")]
         exe: Option<String>,
+        /// %u: the crashed process's uid (run as root: a user's crash goes to
+        /// a store of theirs inside --store, readable by them alone).
+        #[arg(long, value_name = "UID")]
+        uid: Option<u32>,
+        /// %g: the crashed process's gid.
+        #[arg(long, value_name = "GID")]
+        gid: Option<u32>,
+        /// Disk space the store's dumps may use (e.g. 2G); a dump beyond it is not kept.
         #[arg(long, value_name = "SIZE", value_parser = parse_size)]
         quota: Option<u64>,
     },
@@ -225,6 +262,7 @@ fn options(store: &StoreArgs, l: &LimitArgs, t: &TriggerArgs, verbose: bool) -> 
         store: store.root()?,
         store_options: StoreOptions {
             quota_bytes: l.quota,
+            ..StoreOptions::default()
         },
         limits: Limits {
             max_dumps: l.max_dumps,
@@ -253,80 +291,65 @@ fn options(store: &StoreArgs, l: &LimitArgs, t: &TriggerArgs, verbose: bool) -> 
 
 pub fn crashes(cmd: CrashesCommand, store_args: StoreArgs) -> Result<i32> {
     let root = store_args.root()?;
-    if let CrashesCommand::InstallHandler { uninstall } = cmd {
-        return install_handler(&root, uninstall);
-    }
-    let mut store = Store::open(&root)?;
     match cmd {
+        CrashesCommand::InstallHandler { uninstall } => install_handler(&root, uninstall),
+        CrashesCommand::Ingest {
+            pid,
+            signal,
+            exe,
+            uid,
+            gid,
+            quota,
+        } => ingest(
+            &root,
+            KernelArgs {
+                pid,
+                signal,
+                exe,
+                uid,
+                gid,
+            },
+            quota,
+        ),
         CrashesCommand::List {
             json,
             since,
             group,
             executable,
+            kind,
+            limit,
+            reverse,
         } => {
-            let list = store.list(&Filter {
+            let store = open_for_reading(&root)?;
+            let mut list = store.list(&Filter {
                 since,
                 group,
                 executable,
+                kind,
+                ..Filter::default()
             })?;
-            if json {
-                let items: Vec<_> = list
-                    .iter()
-                    .map(|c| {
-                        serde_json::json!({
-                            "id": c.id,
-                            "group": c.group,
-                            "signature": c.signature,
-                            "signal": c.signal,
-                            "reason": c.reason,
-                            "time": c.time,
-                            "pid": c.pid,
-                            "executable": c.executable,
-                            "dump": c.dump,
-                            "dump_bytes": c.dump_bytes,
-                            "core_bytes": c.core_bytes,
-                            "note": c.note,
-                        })
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&items)?);
-            } else if list.is_empty() {
-                println!("no crashes in {}", store.root().display());
-            } else {
-                println!(
-                    "{:>5}  {:<28}  {:<8}  {:>7}  {:<12}  {:>9}  EXECUTABLE",
-                    "ID", "TIME", "SIGNAL", "PID", "GROUP", "DUMP"
-                );
-                for c in &list {
-                    println!(
-                        "{:>5}  {:<28}  {:<8}  {:>7}  {:<12}  {:>9}  {}",
-                        c.id,
-                        rewind_store::local_time(c.time),
-                        c.signal.clone().unwrap_or_else(|| c.reason.clone()),
-                        c.pid,
-                        c.group,
-                        if c.dump.is_some() {
-                            rewind_store::human_bytes(c.dump_bytes)
-                        } else {
-                            "-".into()
-                        },
-                        c.executable
-                    );
-                }
+            if let Some(n) = limit {
+                list.drain(..list.len().saturating_sub(n));
             }
+            if reverse {
+                list.reverse();
+            }
+            print_list(&store, &list, json)?;
+            Ok(0)
         }
-        CrashesCommand::Info { id, json } => {
-            let crash = store.get(id)?.ok_or_else(|| {
-                anyhow!(
-                    "no crash {id} in {}; see `rewind crashes list`",
-                    root.display()
-                )
+        CrashesCommand::Info { selector, json } => {
+            let store = open_for_reading(&root)?;
+            let id = select(&store, selector.as_deref())?;
+            let crash = store.get(id)?.ok_or(StoreError::NoSuchCrash {
+                root: store.root().to_path_buf(),
+                id,
             })?;
             if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "id": crash.summary.id,
+                        "kind": crash.summary.kind(),
                         "group": crash.summary.group,
                         "signature": crash.summary.signature,
                         "dump": crash.summary.dump,
@@ -336,108 +359,269 @@ pub fn crashes(cmd: CrashesCommand, store_args: StoreArgs) -> Result<i32> {
             } else {
                 print!("{}", crash.render());
             }
+            Ok(0)
         }
         CrashesCommand::Debug {
-            id,
+            selector,
             debugger,
             gdb_args,
         } => {
-            let crash = store.get(id)?.ok_or_else(|| {
-                anyhow!(
-                    "no crash {id} in {}; see `rewind crashes list`",
-                    root.display()
-                )
-            })?;
-            let dir = tempfile::Builder::new()
-                .prefix("rewind-core-")
-                .tempdir()
-                .context("creating a directory for the core")?;
-            let core = dir.path().join(format!("core.{}", crash.summary.pid));
-            store.export_dump(id, &core)?;
-            let gdb = crate::debug::find_debugger(debugger)?;
-            let exe = &crash.summary.executable;
-            let mut cmd = std::process::Command::new(gdb);
-            if std::path::Path::new(exe).is_file() {
-                cmd.arg(exe);
-            } else {
-                eprintln!("rewind: note: {exe} is gone; gdb gets the core only");
-            }
-            cmd.arg(&core).args(&gdb_args);
-            let status = cmd.status().context("running gdb")?;
-            return Ok(status.code().unwrap_or(1));
+            let store = open_for_reading(&root)?;
+            let id = select(&store, selector.as_deref())?;
+            debug(&store, id, debugger, gdb_args)
         }
-        CrashesCommand::Dump { id, output } => {
+        CrashesCommand::Dump { selector, output } => {
+            let store = open_for_reading(&root)?;
+            let id = select(&store, selector.as_deref())?;
             let n = store.export_dump(id, &output)?;
             eprintln!(
                 "wrote crash {id}'s core ({}) to {}",
                 rewind_store::human_bytes(n),
                 output.display()
             );
+            Ok(0)
         }
-        CrashesCommand::Groups { json } => {
-            let groups = store.groups()?;
-            if json {
-                let items: Vec<_> = groups
-                    .iter()
-                    .map(|g| {
-                        serde_json::json!({
-                            "group": g.id, "signature": g.signature, "count": g.count,
-                            "first_time": g.first_time, "last_time": g.last_time,
-                            "executables": g.executables, "last_crash": g.last_crash,
-                        })
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&items)?);
-            } else if groups.is_empty() {
-                println!("no crashes in {}", store.root().display());
-            } else {
-                println!(
-                    "{:<12}  {:>5}  {:<25}  {:>5}  SIGNATURE",
-                    "GROUP", "COUNT", "LAST SEEN", "LAST"
-                );
-                for g in &groups {
-                    println!(
-                        "{:<12}  {:>5}  {:<25}  {:>5}  {}",
-                        g.id,
-                        g.count,
-                        rewind_store::local_time(g.last_time),
-                        g.last_crash,
-                        g.signature
-                    );
+        CrashesCommand::Rm { selectors } => {
+            let mut store = open_for_reading(&root)?;
+            // All named first: a typo in the last one removes nothing.
+            let mut ids = Vec::new();
+            for sel in &selectors {
+                let id = select(&store, Some(sel))?;
+                if !ids.contains(&id) {
+                    ids.push(id);
                 }
             }
+            for id in ids {
+                store.remove(id)?;
+                eprintln!("removed crash {id}");
+            }
+            Ok(0)
         }
-        CrashesCommand::Ingest {
-            pid,
-            signal,
-            exe,
-            quota,
-        } => {
-            store.prune(
-                rewind_monitor::report::now_unix(),
-                Limits::default().retention_secs,
-            )?;
-            let outcome = rewind_monitor::ingest::ingest(
-                &mut store,
-                &mut std::io::stdin().lock(),
-                &rewind_monitor::ingest::KernelArgs { pid, signal, exe },
-                &StoreOptions { quota_bytes: quota },
-            )?;
-            eprintln!("stored as crash {} (group {})", outcome.id, outcome.group);
+        CrashesCommand::Groups { json } => {
+            let store = open_for_reading(&root)?;
+            print_groups(&store, json)?;
+            Ok(0)
         }
-        CrashesCommand::InstallHandler { .. } => unreachable!(),
+    }
+}
+
+/// The store a reading command uses: an existing one (never created). A
+/// user naming the machine's store (root's, written by the core_pattern
+/// handler) reads their own crashes in it.
+fn open_for_reading(root: &Path) -> Result<Store> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let foreign = std::fs::metadata(root).is_ok_and(|m| m.uid() != me);
+    if foreign {
+        let own = rewind_monitor::ingest::user_store(root, me);
+        if own.join(rewind_store::INDEX_FILE).exists() {
+            return Ok(Store::open_existing(&own)?);
+        }
+    }
+    Ok(Store::open_existing(root)?)
+}
+
+/// The id of the crash `selector` names (coredumpctl's forms: see
+/// SELECTOR_HELP); the newest one when several match.
+fn select(store: &Store, selector: Option<&str>) -> Result<i64> {
+    let root = store.root().display();
+    let newest =
+        |filter: Filter| -> Result<Option<i64>> { Ok(store.list(&filter)?.last().map(|c| c.id)) };
+    let by_pid = |pid: i32| {
+        newest(Filter {
+            pid: Some(pid),
+            ..Filter::default()
+        })
+    };
+    let sel = selector.unwrap_or("last").trim();
+    if sel == "last" {
+        return newest(Filter::default())?
+            .ok_or_else(|| anyhow!("no crashes in {root}: nothing to show"));
+    }
+    if let Some(pid) = sel.strip_prefix("pid=") {
+        let pid: i32 = pid
+            .parse()
+            .map_err(|_| anyhow!("not a pid: {sel:?} (pid=N, e.g. pid=1234)"))?;
+        return by_pid(pid)?
+            .ok_or_else(|| anyhow!("no crash of pid {pid} in {root}; see `rewind crashes list`"));
+    }
+    if let Ok(n) = sel.parse::<i64>() {
+        if store.get(n)?.is_some() {
+            return Ok(n);
+        }
+        if let Some(id) = i32::try_from(n).ok().map(by_pid).transpose()?.flatten() {
+            return Ok(id);
+        }
+        bail!("no crash with id or pid {n} in {root}; see `rewind crashes list`");
+    }
+    newest(Filter {
+        executable: Some(sel.to_string()),
+        ..Filter::default()
+    })?
+    .ok_or_else(|| {
+        anyhow!("no crash of a program named {sel:?} in {root}; see `rewind crashes list` (a name is the executable's file name or full path)")
+    })
+}
+
+fn print_list(store: &Store, list: &[CrashSummary], json: bool) -> Result<()> {
+    if json {
+        let items: Vec<_> = list
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id,
+                    "kind": c.kind(),
+                    "group": c.group,
+                    "signature": c.signature,
+                    "signal": c.signal,
+                    "reason": c.reason,
+                    "time": c.time,
+                    "pid": c.pid,
+                    "executable": c.executable,
+                    "dump": c.dump,
+                    "dump_bytes": c.dump_bytes,
+                    "core_bytes": c.core_bytes,
+                    "note": c.note,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(());
+    }
+    if list.is_empty() {
+        println!("no crashes in {}", store.root().display());
+        return Ok(());
+    }
+    println!(
+        "{:>5}  {:<28}  {:<8}  {:<8}  {:>7}  {:<12}  {:>9}  EXECUTABLE",
+        "ID", "TIME", "KIND", "SIGNAL", "PID", "GROUP", "CORE"
+    );
+    for c in list {
+        println!(
+            "{:>5}  {:<28}  {:<8}  {:<8}  {:>7}  {:<12}  {:>9}  {}",
+            c.id,
+            rewind_store::local_time(c.time),
+            c.kind().name(),
+            c.signal.clone().unwrap_or_else(|| c.reason.clone()),
+            c.pid,
+            c.group,
+            if c.dump.is_some() {
+                rewind_store::human_bytes(c.dump_bytes)
+            } else {
+                // The report (stacks) is there; why the core is not: `info`.
+                "not kept".into()
+            },
+            c.executable
+        );
+    }
+    Ok(())
+}
+
+fn print_groups(store: &Store, json: bool) -> Result<()> {
+    let groups = store.groups()?;
+    if json {
+        let items: Vec<_> = groups
+            .iter()
+            .map(|g| {
+                serde_json::json!({
+                    "group": g.id, "signature": g.signature, "count": g.count,
+                    "first_time": g.first_time, "last_time": g.last_time,
+                    "executables": g.executables, "last_crash": g.last_crash,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+    } else if groups.is_empty() {
+        println!("no crashes in {}", store.root().display());
+    } else {
+        println!(
+            "{:<12}  {:>5}  {:<25}  {:>5}  SIGNATURE",
+            "GROUP", "COUNT", "LAST SEEN", "LAST"
+        );
+        for g in &groups {
+            println!(
+                "{:<12}  {:>5}  {:<25}  {:>5}  {}",
+                g.id,
+                g.count,
+                rewind_store::local_time(g.last_time),
+                g.last_crash,
+                g.signature
+            );
+        }
+    }
+    Ok(())
+}
+
+fn debug(
+    store: &Store,
+    id: i64,
+    debugger: Option<PathBuf>,
+    gdb_args: Vec<OsString>,
+) -> Result<i32> {
+    let crash = store.get(id)?.ok_or(StoreError::NoSuchCrash {
+        root: store.root().to_path_buf(),
+        id,
+    })?;
+    let dir = tempfile::Builder::new()
+        .prefix("rewind-core-")
+        .tempdir()
+        .context("creating a directory for the core")?;
+    let core = dir.path().join(format!("core.{}", crash.summary.pid));
+    store.export_dump(id, &core)?;
+    let gdb = crate::debug::find_debugger(debugger)?;
+    let exe = &crash.summary.executable;
+    let mut cmd = std::process::Command::new(gdb);
+    if Path::new(exe).is_file() {
+        cmd.arg(exe);
+    } else {
+        eprintln!("rewind: note: {exe} is gone; gdb gets the core only");
+    }
+    cmd.arg(&core).args(&gdb_args);
+    let status = cmd.status().context("running gdb")?;
+    Ok(status.code().unwrap_or(1))
+}
+
+/// The core_pattern handler: stores the core on stdin (once: the same core
+/// again names the crash it is).
+fn ingest(root: &Path, args: KernelArgs, quota: Option<u64>) -> Result<i32> {
+    let target = rewind_monitor::ingest::store_for(root, &args)?;
+    let mut store = Store::open(&target)?;
+    store.prune(
+        rewind_monitor::report::now_unix(),
+        Limits::default().retention_secs,
+    )?;
+    let outcome = rewind_monitor::ingest::ingest(
+        &mut store,
+        &mut std::io::stdin().lock(),
+        &args,
+        &StoreOptions {
+            quota_bytes: quota,
+            once_per_core: true,
+            ..StoreOptions::default()
+        },
+    )?;
+    if outcome.duplicate {
+        eprintln!(
+            "already stored as crash {} (group {}): the same core",
+            outcome.id, outcome.group
+        );
+    } else {
+        eprintln!("stored as crash {} (group {})", outcome.id, outcome.group);
     }
     Ok(0)
 }
 
 const CORE_PATTERN: &str = "/proc/sys/kernel/core_pattern";
 
-fn install_handler(root: &std::path::Path, uninstall: bool) -> Result<i32> {
-    let saved = root.join("core_pattern.before");
+fn install_handler(root: &Path, uninstall: bool) -> Result<i32> {
+    let me = std::env::current_exe().context("finding the rewind executable")?;
     if uninstall {
+        let store = Store::open_existing(root)?;
+        let saved = store.root().join(SAVED_CORE_PATTERN);
         let before = std::fs::read_to_string(&saved).with_context(|| {
             format!(
-                "no saved core_pattern in {}: nothing to restore",
+                "no saved core_pattern in {}: the handler was not installed with this --store",
                 saved.display()
             )
         })?;
@@ -447,19 +631,26 @@ fn install_handler(root: &std::path::Path, uninstall: bool) -> Result<i32> {
         println!("core_pattern restored to {}", before.trim_end());
         return Ok(0);
     }
-    Store::open(root)?;
-    let me = std::env::current_exe().context("finding the rewind executable")?;
+    let store = Store::open(root)?;
+    let root = store.root();
+    if root.to_string_lossy().contains(char::is_whitespace) {
+        bail!(
+            "the kernel splits core_pattern at spaces: use a --store path without spaces (e.g. /var/lib/rewind)"
+        );
+    }
     let current = std::fs::read_to_string(CORE_PATTERN).unwrap_or_default();
+    // %u/%g: a user's crashes go to a store of theirs (see ingest::store_for).
     let pattern = format!(
-        "|{} crashes --store {} ingest --pid %P --signal %s --exe %E",
+        "|{} crashes --store {} ingest --pid %P --signal %s --uid %u --gid %g",
         me.display(),
         root.display()
     );
     if pattern.len() > 127 {
         bail!(
-            "the handler command is longer than the kernel's 127 bytes: use a shorter --store path"
+            "the handler command is longer than the kernel's 127 bytes: use a shorter --store path or install rewind in a shorter path"
         );
     }
+    let saved = root.join(SAVED_CORE_PATTERN);
     if !current.contains(" crashes --store ") {
         std::fs::write(&saved, &current)
             .with_context(|| format!("saving the current core_pattern to {}", saved.display()))?;
@@ -467,10 +658,15 @@ fn install_handler(root: &std::path::Path, uninstall: bool) -> Result<i32> {
     std::fs::write(CORE_PATTERN, &pattern)
         .with_context(|| format!("writing {CORE_PATTERN} (run as root)"))?;
     println!(
-        "core_pattern is now: {pattern}\nundo with: rewind crashes install-handler --uninstall"
+        "core_pattern is now: {pattern}\nundo with: {} crashes --store {} install-handler --uninstall",
+        me.display(),
+        root.display()
     );
     Ok(0)
 }
+
+/// The core_pattern in place before install-handler, inside the store.
+const SAVED_CORE_PATTERN: &str = "core_pattern.before";
 
 pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     let s = s.trim();
@@ -509,6 +705,10 @@ pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
         .parse()
         .map_err(|_| format!("not a size: {s:?} (e.g. 512M, 2G)"))?;
     Ok((n * mult as f64) as u64)
+}
+
+fn parse_kind(s: &str) -> std::result::Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| format!("unknown kind {s:?} (crash, snapshot or trigger)"))
 }
 
 fn parse_signal(s: &str) -> std::result::Result<i32, String> {

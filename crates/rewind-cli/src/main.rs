@@ -121,7 +121,7 @@ enum Command {
     Monitor(crashes::MonitorArgs),
     /// Dump a running process now, pausing it only for a copy-on-write fork.
     Snapshot {
-        /// The process to dump.
+        /// The process to dump (all its threads).
         #[arg(long, value_name = "PID")]
         pid: i32,
         #[command(flatten)]

@@ -766,6 +766,88 @@ fn limit_max_dumps() {
     );
 }
 
+/// `--max-dumps` is the store's, per program: a program restarted by its
+/// supervisor under a new `rewind monitor` each time cannot fill the store.
+/// The count runs from when the limit was first given for the program; the
+/// same limit again keeps counting, another one starts a new count, and
+/// another program has its own.
+#[test]
+fn max_dumps_holds_across_monitor_runs() {
+    let fx = Fixture::new();
+    let s = store(&fx);
+    let deep = fx.compile("mon_deep");
+    let abort = fx.compile("mon_abort");
+    let run_deep = |max: &str, i: usize| {
+        let r = monitor(
+            &fx,
+            &s,
+            &["-q", "--max-dumps", max, "--min-spacing", "0"],
+            &argv([deep.as_os_str(), format!("run{i}").as_ref()]),
+        );
+        assert_eq!(r.code(), 139, "{}", r.describe());
+    };
+    for i in 0..3 {
+        run_deep("2", i);
+    }
+    let entries = list(&fx, &s, &[]);
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    for e in &entries[..2] {
+        assert!(!e["dump"].is_null(), "the first two runs keep a dump: {e}");
+    }
+    let third = &entries[2];
+    assert!(
+        third["dump"].is_null(),
+        "the third run is over the limit: {third}"
+    );
+    let note = third["note"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("--max-dumps 2") && note.contains("mon_deep"),
+        "the note should say which limit and program: {third}"
+    );
+    // Its report is kept whole.
+    assert_deep_stack(&threads(&info(&fx, &s, id_of(third))["report"])[0]);
+
+    // Another program has its own count.
+    let r = monitor(
+        &fx,
+        &s,
+        &["-q", "--max-dumps", "2", "--min-spacing", "0"],
+        &argv([&abort]),
+    );
+    assert_eq!(r.code(), 134, "{}", r.describe());
+    assert!(!list(&fx, &s, &[])[3]["dump"].is_null());
+
+    // A new limit starts a new count.
+    run_deep("1", 3);
+    let e = &list(&fx, &s, &[])[4];
+    assert!(!e["dump"].is_null(), "a new limit counts afresh: {e}");
+    run_deep("1", 4);
+    let e = &list(&fx, &s, &[])[5];
+    assert!(e["dump"].is_null(), "{e}");
+}
+
+/// `--min-spacing` too is the store's: a program that crashes again right
+/// after its supervisor restarted it keeps its report, not another core.
+#[test]
+fn min_spacing_holds_across_monitor_runs() {
+    let fx = Fixture::new();
+    let s = store(&fx);
+    let deep = fx.compile("mon_deep");
+    for _ in 0..2 {
+        let r = monitor(&fx, &s, &["-q", "--min-spacing", "3600"], &argv([&deep]));
+        assert_eq!(r.code(), 139, "{}", r.describe());
+    }
+    let entries = list(&fx, &s, &[]);
+    assert_eq!(entries.len(), 2);
+    assert!(!entries[0]["dump"].is_null(), "{}", entries[0]);
+    assert!(entries[1]["dump"].is_null(), "{}", entries[1]);
+    assert!(
+        str_of(&entries[1], "note").contains("--min-spacing 3600"),
+        "{}",
+        entries[1]
+    );
+}
+
 #[test]
 fn limit_min_spacing() {
     let fx = Fixture::new();
@@ -856,6 +938,14 @@ fn limit_duration_detaches_before_the_crash() {
     assert!(
         list(&fx, &s, &[]).is_empty(),
         "the crash came after monitoring ended"
+    );
+    // The end of monitoring is said, once.
+    let err = r.stderr_str();
+    assert_eq!(err.lines().count(), 1, "{}", r.describe());
+    assert!(
+        err.contains("--duration") && err.contains("unmonitored"),
+        "{}",
+        r.describe()
     );
 }
 
@@ -1278,14 +1368,19 @@ fn snapshot_of_a_running_process() {
 /// seizing them again failed with EPERM ("already traced by <rewind
 /// itself>"); a leader found at a PTRACE_EVENT_CLONE stop was taken for an
 /// interrupted one, the fork was injected there and the program's clone3 ran
-/// twice: it died of SIGSEGV.
+/// twice: it died of SIGSEGV; a thread that had exited but was still listed
+/// in /proc/PID/task refused the seize with EPERM and the snapshot failed
+/// ("not permitted to trace process"). The program runs until told to stop,
+/// however long the snapshots take (a debug build on a loaded machine needs
+/// over a second each: a fixed 4 s program ended before the last one).
 #[test]
 fn snapshot_of_a_process_creating_threads() {
     let fx = Fixture::new();
     let s = store(&fx);
-    let prog = fx.compile("mon_spawner");
+    let prog = fx.compile("mon_spawn_until");
+    let stop = fx.path().join("stop");
     let mut cmd = Command::new(&prog);
-    cmd.arg("4000").stdout(Stdio::piped());
+    cmd.arg(&stop).stdout(Stdio::piped());
     let mut native = Native::spawn(cmd);
     thread::sleep(Duration::from_millis(300));
     for i in 0..5 {
@@ -1293,8 +1388,9 @@ fn snapshot_of_a_process_creating_threads() {
         assert_eq!(r.code(), 0, "snapshot {i}:\n{}", r.describe());
         thread::sleep(Duration::from_millis(100));
     }
+    fs::write(&stop, "").unwrap();
     let st = native.wait(Duration::from_secs(20));
-    assert_eq!(st.code(), Some(0), "mon_spawner: {st}");
+    assert_eq!(st.code(), Some(0), "mon_spawn_until: {st}");
     assert_eq!(list(&fx, &s, &[]).len(), 5);
 }
 
@@ -1472,6 +1568,39 @@ fn monitor_pid_that_does_not_exist() {
             r.describe()
         );
     }
+}
+
+/// A process that has exited but is not reaped yet (a zombie) is named as
+/// such, not "not permitted to trace" (what the kernel's EPERM said).
+#[test]
+fn pid_of_an_exited_process() {
+    let fx = Fixture::new();
+    let s = store(&fx);
+    let mut child = Command::new("true").spawn().unwrap();
+    let pid = child.id() as i32;
+    wait_until(Duration::from_secs(10), "true to exit", || {
+        state_of(pid).as_deref() == Some("Z")
+    });
+    for cmd in ["monitor", "snapshot"] {
+        let r = run(
+            fx.rewind([
+                cmd.as_ref(),
+                "--store".as_ref(),
+                s.as_os_str(),
+                "--pid".as_ref(),
+                pid.to_string().as_ref(),
+            ]),
+            None,
+        );
+        assert_one_line_error(&r);
+        assert!(
+            r.stderr_str()
+                .contains(&format!("process {pid} has exited")),
+            "{cmd}: {}",
+            r.describe()
+        );
+    }
+    let _ = child.wait();
 }
 
 #[test]

@@ -6,8 +6,7 @@ use crate::waits::{TaskWait, INJECTION_TIMEOUT, STOP_TIMEOUT};
 use crate::{Monitor, MonitorError};
 use rewind_dump::{capture, capture_thread, write_core, ThreadState};
 use rewind_ptrace as pt;
-use rewind_store::AddOutcome;
-use std::path::PathBuf;
+use rewind_store::{AddOutcome, IncomingCore};
 use std::time::{Duration, Instant};
 
 /// How long a snapshot held the process.
@@ -141,46 +140,41 @@ impl Monitor {
         }
     }
 
-    fn incoming_path(&mut self, pid: i32) -> PathBuf {
-        self.seq += 1;
-        self.incoming
-            .join(format!("{}-{pid}-{}.core", std::process::id(), self.seq))
-    }
-
     /// Writes the core of `state` (memory from `mem_pid`); a failure becomes
     /// the note of a report without a dump.
     fn write_core_file(
         &mut self,
         state: &rewind_dump::ProcessState,
         mem_pid: i32,
-    ) -> Result<PathBuf, String> {
-        let path = self.incoming_path(state.pid);
-        let result = std::fs::File::create(&path).and_then(|f| {
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-            write_core(state, mem_pid, &mut w)?;
+    ) -> Result<IncomingCore, String> {
+        let core = self
+            .store
+            .incoming_core(state.pid)
+            .map_err(|e| format!("dump not kept: {e}"))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, core.file());
+        let result = write_core(state, mem_pid, &mut w).and_then(|_| {
             use std::io::Write;
             w.flush()
         });
+        drop(w);
         match result {
-            Ok(()) => Ok(path),
-            Err(e) => {
-                let _ = std::fs::remove_file(&path);
-                Err(format!("dump not kept: writing it failed ({e})"))
-            }
+            Ok(()) => Ok(core),
+            // Dropping the core removes its file.
+            Err(e) => Err(format!("dump not kept: writing it failed ({e})")),
         }
     }
 
     fn store_event(
         &mut self,
         report: &rewind_store::Report,
-        core: Option<PathBuf>,
+        core: Option<IncomingCore>,
     ) -> Result<AddOutcome, MonitorError> {
-        let result = self
-            .store
-            .add(report, core.as_deref(), &self.opts.store_options);
-        if let Some(p) = &core {
-            let _ = std::fs::remove_file(p);
-        }
+        let result = self.store.add(
+            report,
+            core.as_ref().map(IncomingCore::path),
+            &self.opts.store_options,
+        );
+        drop(core); // removes the raw core
         let outcome = result?;
         if outcome.dump_kept {
             self.limits.dump_kept();
@@ -199,7 +193,7 @@ impl Monitor {
                 states.push(s);
             }
         }
-        let refused = self.limits.dump_allowed(&self.opts.limits).err();
+        let refused = self.dump_allowed().err();
         let state = capture(tgid, tgid, states, sig, siginfo);
         let mut core = None;
         let mut failed = None;

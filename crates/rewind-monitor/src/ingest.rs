@@ -7,7 +7,7 @@ use crate::MonitorError;
 use rewind_store::{AddOutcome, Store, StoreOptions};
 use rewind_symbols::Mapping;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What the kernel tells the handler (core(5) % specifiers).
 #[derive(Clone, Debug, Default)]
@@ -18,6 +18,126 @@ pub struct KernelArgs {
     pub signal: Option<i32>,
     /// %E: executable path with '/' written as '!'.
     pub exe: Option<String>,
+    /// %u: real uid of the crashed process.
+    pub uid: Option<u32>,
+    /// %g: real gid of the crashed process.
+    pub gid: Option<u32>,
+}
+
+/// Where the crash store of a user is inside the machine's store (the one
+/// the core_pattern handler writes): `ROOT/users/UID`.
+pub fn user_store(root: &Path, uid: u32) -> PathBuf {
+    root.join(USERS_DIR).join(uid.to_string())
+}
+
+const USERS_DIR: &str = "users";
+
+/// Where the handler stores a crash, as systemd-coredump shares them: run
+/// as root (by the kernel) for a crash of a user's process whose uids and
+/// gids are all that user's, the crash goes to [`user_store`], a store the
+/// user owns and reads with `rewind crashes --store ROOT`; this process then
+/// drops root for the user's ids, so it writes there only what that user
+/// could. Crashes of root and of set-id programs (whose memory may hold what
+/// their user must not read) stay in ROOT, for root only.
+pub fn store_for(root: &Path, args: &KernelArgs) -> Result<PathBuf, MonitorError> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(root.to_path_buf());
+    }
+    let (Some(uid), Some(pid)) = (args.uid, args.pid) else {
+        return Ok(root.to_path_buf());
+    };
+    // The process is still there while the handler runs: all its ids must
+    // be the user's (a set-id program's are not).
+    let ids = |key: &str| -> Option<Vec<u32>> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find_map(|l| l.strip_prefix(key))?;
+        line.split_whitespace().map(|w| w.parse().ok()).collect()
+    };
+    let (Some(uids), Some(gids)) = (ids("Uid:"), ids("Gid:")) else {
+        return Ok(root.to_path_buf());
+    };
+    let gid = args.gid.unwrap_or(gids[0]);
+    if uid == 0 || uids.iter().any(|&u| u != uid) || gids.iter().any(|&g| g != gid) {
+        return Ok(root.to_path_buf());
+    }
+    let dir = prepare_user_store(root, uid, gid).map_err(|e| {
+        MonitorError::Io(format!(
+            "preparing the crash store of uid {uid} in {}: {e}",
+            root.display()
+        ))
+    })?;
+    drop_privileges(uid, gid)
+        .map_err(|e| MonitorError::Io(format!("switching to uid {uid}: {e}")))?;
+    Ok(dir)
+}
+
+/// Creates ROOT (0711: others may pass through, not list), ROOT/users
+/// (0711) and ROOT/users/UID (0700, the user's), refusing links and
+/// directories owned by someone else.
+fn prepare_user_store(root: &Path, uid: u32, gid: u32) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let refuse =
+        |p: &Path, why: &str| std::io::Error::other(format!("{} {why}; move it away", p.display()));
+    let mkdir = |p: &Path, mode: u32| -> std::io::Result<bool> {
+        match std::fs::DirBuilder::new().mode(mode).create(p) {
+            Ok(()) => {
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))?;
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
+    };
+    if let Some(parent) = root.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create(parent)?;
+    }
+    mkdir(root, 0o711)?;
+    let meta = std::fs::metadata(root)?;
+    if meta.uid() != 0 || meta.mode() & 0o022 != 0 {
+        return Err(refuse(root, "is not root's alone"));
+    }
+    if meta.mode() & 0o011 != 0o011 {
+        // Users must pass through to their own store.
+        std::fs::set_permissions(
+            root,
+            std::fs::Permissions::from_mode((meta.mode() & 0o7777) | 0o011),
+        )?;
+    }
+    let users = root.join(USERS_DIR);
+    mkdir(&users, 0o711)?;
+    let meta = std::fs::symlink_metadata(&users)?;
+    if !meta.is_dir() || meta.uid() != 0 || meta.mode() & 0o022 != 0 {
+        return Err(refuse(&users, "is not a directory of root's alone"));
+    }
+    let dir = user_store(root, uid);
+    if mkdir(&dir, 0o700)? {
+        std::os::unix::fs::lchown(&dir, Some(uid), Some(gid))?;
+    }
+    let meta = std::fs::symlink_metadata(&dir)?;
+    if !meta.is_dir() || meta.uid() != uid {
+        return Err(refuse(&dir, &format!("is not a directory of uid {uid}")));
+    }
+    Ok(dir)
+}
+
+/// Becomes `uid`/`gid` for good (no supplementary groups).
+fn drop_privileges(uid: u32, gid: u32) -> std::io::Result<()> {
+    // SAFETY: plain syscalls on this process's credentials; the order
+    // (groups, gid, then uid) is the one that still has the right to each.
+    let ok = unsafe {
+        libc::setgroups(0, std::ptr::null()) == 0
+            && libc::setresgid(gid, gid, gid) == 0
+            && libc::setresuid(uid, uid, uid) == 0
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 /// Reads a core from `input` into the store. The core is copied to the
@@ -28,28 +148,21 @@ pub fn ingest(
     args: &KernelArgs,
     options: &StoreOptions,
 ) -> Result<AddOutcome, MonitorError> {
-    let dir = crate::incoming_dir(store.root())?;
-    let path = dir.join(format!(
-        "{}-ingest-{}.core",
-        std::process::id(),
-        args.pid.unwrap_or(0)
-    ));
+    let core = store.incoming_core(args.pid.unwrap_or(0))?;
     let copy = (|| {
-        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, core.file());
         std::io::copy(input, &mut f)?;
         use std::io::Write;
         f.flush()
     })();
     if let Err(e) = copy {
-        let _ = std::fs::remove_file(&path);
         return Err(MonitorError::Io(format!(
             "saving the core from stdin into {}: {e}",
-            dir.display()
+            core.path().display()
         )));
     }
-    let result = ingest_file(store, &path, args, options);
-    let _ = std::fs::remove_file(&path);
-    result
+    // Dropping `core` afterwards removes the copy.
+    ingest_file(store, core.path(), args, options)
 }
 
 /// Stores the core file at `path` with a report made from it.

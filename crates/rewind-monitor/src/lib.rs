@@ -133,8 +133,6 @@ pub(crate) struct Monitor {
     pub(crate) listening: HashSet<i32>,
     pub(crate) limits: limits::State,
     triggers: triggers::State,
-    pub(crate) incoming: PathBuf,
-    pub(crate) seq: u64,
     /// The main process's end, when a dump's own waits collected it.
     pub(crate) main_exit: Option<Outcome>,
     /// Stops seen by a dump's waits, for the main loop (see `waits`).
@@ -145,7 +143,6 @@ pub(crate) struct Monitor {
 pub fn monitor(target: Target, opts: Options) -> Result<Outcome, MonitorError> {
     let mut store = Store::open(&opts.store)?;
     store.prune(report::now_unix(), opts.limits.retention_secs)?;
-    let incoming = incoming_dir(store.root())?;
     pt::block_sigchld();
     catch_stop_requests();
     let (main_pid, spawned) = match &target {
@@ -153,10 +150,17 @@ pub fn monitor(target: Target, opts: Options) -> Result<Outcome, MonitorError> {
         Target::Pid(pid) => (attach_process(*pid)?, false),
         Target::Name(name) => match wait_for_name(name, &opts.limits)? {
             Some(pid) => (attach_process(pid)?, false),
-            None => return Ok(Outcome::Detached),
+            None => {
+                if opts.verbose && STOP_REQUEST.load(Ordering::Relaxed) == 0 {
+                    eprintln!(
+                        "rewind monitor: the monitoring time (--duration/--stop) is over: no process named {name} appeared"
+                    );
+                }
+                return Ok(Outcome::Detached);
+            }
         },
     };
-    Monitor::new(opts, store, incoming, main_pid, spawned).run()
+    Monitor::new(opts, store, main_pid, spawned)?.run()
 }
 
 /// Takes one dump of a running process now (`rewind snapshot --pid`),
@@ -166,37 +170,43 @@ pub fn snapshot(
     opts: Options,
 ) -> Result<(rewind_store::AddOutcome, SnapshotStats), MonitorError> {
     let store = Store::open(&opts.store)?;
-    let incoming = incoming_dir(store.root())?;
     pt::block_sigchld();
     attach_process(pid)?;
-    let mut m = Monitor::new(opts, store, incoming, pid, false);
+    let mut m = match Monitor::new(opts, store, pid, false) {
+        Ok(m) => m,
+        Err(e) => {
+            detach_untouched(pid);
+            return Err(e);
+        }
+    };
     let result = m.snapshot_dump("snapshot", None);
     m.detach_all();
     result
 }
 
-/// Raw cores are written here before the store compresses them; leftovers of
-/// dead monitors are removed.
-fn incoming_dir(root: &Path) -> Result<PathBuf, MonitorError> {
-    let dir = root.join("incoming");
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        MonitorError::Store(StoreError::NotWritable {
-            path: dir.clone(),
-            reason: e.to_string(),
+/// The program whose limits a session applies: the executable of its
+/// process, as the kernel names it (a replaced binary's " (deleted)" mark
+/// dropped, so an upgraded program restarted by its supervisor is the same).
+fn program_of(pid: i32) -> String {
+    std::fs::read_link(format!("/proc/{pid}/exe"))
+        .map(|p| {
+            let s = p.to_string_lossy().into_owned();
+            s.strip_suffix(" (deleted)")
+                .map(str::to_string)
+                .unwrap_or(s)
         })
-    })?;
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let owner: Option<i32> = name.split('-').next().and_then(|p| p.parse().ok());
-            if let Some(owner) = owner {
-                if unsafe { libc::kill(owner, 0) } != 0 {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
+        .unwrap_or_else(|_| format!("pid {pid}"))
+}
+
+/// Detaches from every thread of a process seized by `attach_process`
+/// when the session cannot start after all.
+fn detach_untouched(pid: i32) {
+    for t in threads_of(pid) {
+        if pt::interrupt(t).is_ok() {
+            let _ = pt::wait(t);
+            let _ = pt::detach(t, 0);
         }
     }
-    Ok(dir)
 }
 
 pub(crate) fn threads_of(pid: i32) -> Vec<i32> {
@@ -298,11 +308,36 @@ fn attach_process(pid: i32) -> Result<i32, MonitorError> {
                 Err(e) if e.raw_os_error() == Some(libc::EPERM) && traced_by_us(t) => {
                     seized.insert(t);
                 }
+                // A thread that has exited but is still listed: the kernel
+                // refuses to trace a task past its exit with EPERM, not
+                // ESRCH (regression: "not permitted to trace process" when
+                // attaching to a program whose threads come and go).
+                Err(e) if e.raw_os_error() == Some(libc::EPERM) && t != pid && exited(t) => {
+                    seized.insert(t);
+                }
+                // The process itself has ended (its parent has yet to reap it).
+                Err(e) if e.raw_os_error() == Some(libc::EPERM) && t == pid && exited(pid) => {
+                    return Err(MonitorError::Attach(if threads_of(pid).len() > 1 {
+                        format!("the main thread of process {pid} has exited (its other threads run on): rewind cannot attach to such a process")
+                    } else {
+                        format!(
+                            "process {pid} has exited: there is nothing left to monitor or dump"
+                        )
+                    }));
+                }
                 Err(e) => return Err(MonitorError::Attach(pt::attach_error(pid, &e))),
             }
         }
     }
     Ok(pid)
+}
+
+/// Whether thread `tid` has exited (a zombie or dead task, or gone).
+fn exited(tid: i32) -> bool {
+    match pt::ProcStatus::read(tid) {
+        Ok(status) => matches!(status.word("State"), Some("Z" | "X") | None),
+        Err(_) => true,
+    }
 }
 
 fn traced_by_us(tid: i32) -> bool {
@@ -348,14 +383,22 @@ fn process_named(pid: i32, name: &str) -> bool {
 impl Monitor {
     /// A session on `main_pid`, whose threads are already attached.
     fn new(
-        opts: Options,
-        store: Store,
-        incoming: PathBuf,
+        mut opts: Options,
+        mut store: Store,
         main_pid: i32,
         spawned: bool,
-    ) -> Monitor {
-        Monitor {
-            limits: limits::State::default(),
+    ) -> Result<Monitor, MonitorError> {
+        let program = program_of(main_pid);
+        let limits = limits::State::new(
+            &mut store,
+            &opts.limits,
+            program.clone(),
+            report::now_unix(),
+        )?;
+        // Every crash of the session (its children's too) counts against it.
+        opts.store_options.program = Some(program);
+        Ok(Monitor {
+            limits,
             triggers: triggers::State::new(main_pid),
             tasks: threads_of(main_pid).into_iter().collect(),
             listening: HashSet::new(),
@@ -363,11 +406,16 @@ impl Monitor {
             store,
             main_pid,
             spawned,
-            incoming,
-            seq: 0,
             main_exit: None,
             deferred: VecDeque::new(),
-        }
+        })
+    }
+
+    /// Whether a dump may be kept now (`--max-dumps`, `--min-spacing`);
+    /// the note for the report if not.
+    pub(crate) fn dump_allowed(&self) -> Result<(), String> {
+        self.limits
+            .dump_allowed(&self.store, &self.opts.limits, report::now_unix())
     }
 
     fn run(&mut self) -> Result<Outcome, MonitorError> {
@@ -428,6 +476,12 @@ impl Monitor {
             }
             STOP_REQUEST.store(0, Ordering::Relaxed);
             return Ok(None);
+        }
+        if past && req == 0 {
+            self.say(&format!(
+                "the monitoring time (--duration/--stop) is over: process {} runs on unmonitored",
+                self.main_pid
+            ));
         }
         self.detach_all();
         if let Some(outcome) = self.main_exit {
@@ -508,7 +562,7 @@ impl Monitor {
                     self.on_crash(tid, sig)?;
                 } else if self.opts.limits.in_window(now)
                     && self.opts.triggers.signals.contains(&sig)
-                    && self.limits.dump_allowed(&self.opts.limits).is_ok()
+                    && self.dump_allowed().is_ok()
                 {
                     let tgid = pt::tgid_of(tid).unwrap_or(tid);
                     if tgid == self.main_pid {
@@ -536,7 +590,7 @@ impl Monitor {
             return;
         }
         if let Some(reason) = self.triggers.sample(&self.opts.triggers, Instant::now()) {
-            if self.limits.dump_allowed(&self.opts.limits).is_ok() {
+            if self.dump_allowed().is_ok() {
                 self.trigger_dump(&reason, None);
             }
         }

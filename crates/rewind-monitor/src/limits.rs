@@ -3,17 +3,19 @@
 //! between dumps and how long the store keeps them. The disk quota is the
 //! store's (rewind_store::StoreOptions).
 
+use rewind_store::{Store, StoreError};
 use std::time::Instant;
 
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Dumps this session may keep; crashes beyond are stored without one.
+    /// Dumps the store may keep for the monitored program (see `State`);
+    /// crashes beyond are stored without one.
     pub max_dumps: Option<u64>,
     /// Unix time before which events are ignored.
     pub start: Option<i64>,
     /// Unix time at which monitoring ends (the program is detached).
     pub stop: Option<i64>,
-    /// Seconds that must pass between two dumps.
+    /// Seconds that must pass between two dumps of the program.
     pub min_spacing_secs: u64,
     /// Crashes and dumps older than this are pruned from the store.
     pub retention_secs: i64,
@@ -46,37 +48,78 @@ impl Limits {
     }
 }
 
-/// What the session has kept so far.
-#[derive(Default)]
+/// The dump limits of a session, checked against the store.
+///
+/// `--max-dumps` and `--min-spacing` are store-wide and per program (the
+/// executable path of the monitored process; its children's crashes count
+/// against it): a program restarted by its supervisor, each time under a new
+/// `rewind monitor`, cannot fill the store. `--max-dumps N` counts the dumps
+/// taken for the program since N was first given for it in this store
+/// (`Store::set_dump_limit`): the same N given again keeps counting, another
+/// N starts a new count, and crashes leaving the store (retention, `crashes
+/// rm`) stop counting.
 pub(crate) struct State {
-    dumps: u64,
+    /// The program the limits are about.
+    pub(crate) program: String,
+    /// Unix time from which --max-dumps counts.
+    since: Option<i64>,
+    /// This session's last dump (finer than the store's seconds).
     last_dump: Option<Instant>,
 }
 
 impl State {
+    /// Records the session's --max-dumps for `program` in the store.
+    pub(crate) fn new(
+        store: &mut Store,
+        limits: &Limits,
+        program: String,
+        now: i64,
+    ) -> Result<State, StoreError> {
+        let since = match limits.max_dumps {
+            Some(max) => Some(store.set_dump_limit(&program, max, now)?),
+            None => None,
+        };
+        Ok(State {
+            program,
+            since,
+            last_dump: None,
+        })
+    }
+
     /// Whether a dump may be kept now; the note for the report if not.
-    pub(crate) fn dump_allowed(&self, limits: &Limits) -> Result<(), String> {
-        if let Some(max) = limits.max_dumps {
-            if self.dumps >= max {
+    pub(crate) fn dump_allowed(
+        &self,
+        store: &Store,
+        limits: &Limits,
+        now: i64,
+    ) -> Result<(), String> {
+        let program = &self.program;
+        let unknown =
+            |e: StoreError| format!("dump not kept: the store's dump count cannot be read ({e})");
+        if let (Some(max), Some(since)) = (limits.max_dumps, self.since) {
+            let kept = store.dumps_since(program, since).map_err(unknown)?;
+            if kept >= max {
                 return Err(format!(
-                    "dump not kept: this session already kept {max} (--max-dumps {max})"
+                    "dump not kept: {kept} dump(s) of {program} taken in this store since {} (--max-dumps {max})",
+                    rewind_store::local_time(since)
                 ));
             }
         }
-        if let Some(last) = self.last_dump {
-            let since = last.elapsed().as_secs_f64();
-            if since < limits.min_spacing_secs as f64 {
-                return Err(format!(
-                    "dump not kept: only {since:.1} s since the previous one (--min-spacing {})",
-                    limits.min_spacing_secs
-                ));
-            }
+        let spacing = limits.min_spacing_secs;
+        let mut since_last = self.last_dump.map(|t| t.elapsed().as_secs_f64());
+        if let Some(t) = store.last_dump_time(program).map_err(unknown)? {
+            let secs = (now - t).max(0) as f64;
+            since_last = Some(since_last.map_or(secs, |s| s.min(secs)));
+        }
+        if let Some(secs) = since_last.filter(|&s| s < spacing as f64) {
+            return Err(format!(
+                "dump not kept: only {secs:.1} s since the previous dump of {program} (--min-spacing {spacing})"
+            ));
         }
         Ok(())
     }
 
     pub(crate) fn dump_kept(&mut self) {
-        self.dumps += 1;
         self.last_dump = Some(Instant::now());
     }
 }

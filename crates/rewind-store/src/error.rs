@@ -9,6 +9,12 @@ pub enum StoreError {
     #[error("cannot find a place for the crash store: none of REWIND_STORE, XDG_DATA_HOME and HOME is set; pass --store DIR or set REWIND_STORE")]
     NoDefaultRoot,
 
+    #[error("no crash store at {path}: pass --store DIR naming an existing store (`rewind monitor` creates one)")]
+    NoStore { path: PathBuf },
+
+    #[error("crash store {path} is not safe to use: {reason}")]
+    Unsafe { path: PathBuf, reason: String },
+
     #[error("crash store {path} is not writable ({reason}): pass --store DIR or set REWIND_STORE")]
     NotWritable { path: PathBuf, reason: String },
 

@@ -18,6 +18,7 @@
 
 mod error;
 mod report;
+mod safety;
 mod signature;
 mod store;
 
@@ -25,6 +26,7 @@ pub use error::StoreError;
 pub use report::{local_time, signal_name, Frame, ModuleReport, Report, ThreadReport};
 pub use signature::{group_id, is_abort_machinery, signature, ABORT_MACHINERY, SIGNATURE_FRAMES};
 pub use store::{
-    human_bytes, AddOutcome, Crash, CrashSummary, Filter, GroupSummary, PruneStats, Store,
-    StoreOptions, DUMPS_DIR, DUMP_SUFFIX, INDEX_FILE, SCHEMA_VERSION,
+    human_bytes, AddOutcome, Crash, CrashSummary, Filter, GroupSummary, IncomingCore, Kind,
+    PruneStats, Store, StoreOptions, DUMPS_DIR, DUMP_SUFFIX, INCOMING_DIR, INDEX_FILE,
+    SCHEMA_VERSION,
 };

@@ -4,12 +4,14 @@
 //! ROOT/index.sqlite              the index (WAL mode: also index.sqlite-wal, -shm)
 //! ROOT/dumps/<id>.core.zst       the compressed core dump of crash <id>
 //! ROOT/dumps/.tmp-<pid>-...      a dump being written (flock'ed by its writer)
+//! ROOT/incoming/<pid>-...core    a raw core being written by a monitor (flock'ed)
 //! ```
 //!
 //! See the crate's README for the atomicity argument.
 
 use crate::error::{io_reason, StoreError};
 use crate::report::Report;
+use crate::safety::{self, check_private, create_private_file, private_subdir};
 use crate::signature::signature;
 use rusqlite::{
     params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior,
@@ -18,18 +20,20 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Version of the index schema, kept in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// File name of the index inside the store's directory.
 pub const INDEX_FILE: &str = "index.sqlite";
 /// Directory of the dumps inside the store's directory.
 pub const DUMPS_DIR: &str = "dumps";
+/// Directory of the raw cores being written, inside the store's directory.
+pub const INCOMING_DIR: &str = "incoming";
 /// Suffix of a dump's file name (`<id>.core.zst`).
 pub const DUMP_SUFFIX: &str = ".core.zst";
 /// Prefix of a dump being written.
@@ -41,7 +45,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Size of the copy buffer when compressing and decompressing.
 const COPY_BUFFER: usize = 1 << 20;
 
-const SCHEMA: &str = "
+/// Schema version 1; [`MIGRATE_TO_2`] brings it to version 2.
+const SCHEMA_V1: &str = "
 CREATE TABLE crashes (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     complete    INTEGER NOT NULL,     -- 0 while an add is in progress: invisible to readers
@@ -64,12 +69,38 @@ CREATE INDEX crashes_time ON crashes(complete, time);
 CREATE INDEX crashes_group ON crashes(grp, time);
 ";
 
+/// Version 1 to 2: which program a crash counts against (store-wide dump
+/// limits), whether a dump was taken (it stays counted when pruning removes
+/// it), the core's hash (the same core is stored once), and the limits.
+const MIGRATE_TO_2: &str = "
+ALTER TABLE crashes ADD COLUMN program TEXT;
+ALTER TABLE crashes ADD COLUMN dumped INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE crashes ADD COLUMN core_hash TEXT;
+UPDATE crashes SET program = executable, dumped = (dump_file IS NOT NULL);
+CREATE INDEX crashes_program ON crashes(program, added);
+CREATE INDEX crashes_core ON crashes(core_hash);
+CREATE TABLE dump_limits (
+    program     TEXT PRIMARY KEY,     -- executable path of the monitored program
+    max_dumps   INTEGER NOT NULL,     -- --max-dumps
+    since       INTEGER NOT NULL      -- unix seconds when this limit was first given
+);
+";
+
 /// Options of [`Store::add`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoreOptions {
     /// Total compressed dump bytes allowed in the store; a dump that would go
     /// over it is not kept (the crash is recorded without it).
     pub quota_bytes: Option<u64>,
+    /// The program whose dump limits the crash counts against (the
+    /// executable a monitor watches, also for crashes of its children);
+    /// default: the report's executable.
+    pub program: Option<String>,
+    /// A core already stored (the same bytes) is not stored again: the add
+    /// returns the earlier crash (`AddOutcome::duplicate`). For the
+    /// core_pattern handler, which may be handed the same core twice; a
+    /// monitor's snapshots of an idle process are identical but distinct events.
+    pub once_per_core: bool,
 }
 
 /// What [`Store::add`] did.
@@ -85,6 +116,44 @@ pub struct AddOutcome {
     pub core_bytes: u64,
     /// The stored report's note: why the dump was not kept, if it was not.
     pub note: Option<String>,
+    /// The same core was stored before, as crash `id`: nothing was added.
+    pub duplicate: bool,
+}
+
+/// What a stored entry is: a real crash, a snapshot taken on demand, or a
+/// dump taken by a trigger (CPU, memory, threads, fds, a signal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Crash,
+    Snapshot,
+    Trigger,
+}
+
+impl Kind {
+    /// The kind of an entry stored with this reason.
+    pub fn of(reason: &str) -> Kind {
+        match reason {
+            "crash" => Kind::Crash,
+            "snapshot" => Kind::Snapshot,
+            _ => Kind::Trigger,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Crash => "crash",
+            Kind::Snapshot => "snapshot",
+            Kind::Trigger => "trigger",
+        }
+    }
+
+    /// "crash", "snapshot" or "trigger".
+    pub fn parse(s: &str) -> Option<Kind> {
+        [Kind::Crash, Kind::Snapshot, Kind::Trigger]
+            .into_iter()
+            .find(|k| k.name() == s)
+    }
 }
 
 /// Which crashes [`Store::list`] returns. All fields empty: all crashes.
@@ -96,6 +165,10 @@ pub struct Filter {
     pub group: Option<String>,
     /// Crashes of this executable: its full path, or its file name.
     pub executable: Option<String>,
+    /// Crashes of this process id.
+    pub pid: Option<i32>,
+    /// Only real crashes, snapshots or trigger dumps.
+    pub kind: Option<Kind>,
 }
 
 /// One crash, without its report.
@@ -115,6 +188,12 @@ pub struct CrashSummary {
     pub dump_bytes: u64,
     pub core_bytes: u64,
     pub note: Option<String>,
+}
+
+impl CrashSummary {
+    pub fn kind(&self) -> Kind {
+        Kind::of(&self.reason)
+    }
 }
 
 /// One crash with its report.
@@ -178,6 +257,7 @@ pub struct PruneStats {
 pub struct Store {
     root: PathBuf,
     dumps: PathBuf,
+    incoming: PathBuf,
     index: PathBuf,
     conn: Connection,
 }
@@ -187,6 +267,32 @@ impl std::fmt::Debug for Store {
         f.debug_struct("Store")
             .field("root", &self.root)
             .finish_non_exhaustive()
+    }
+}
+
+/// A raw core being written into `incoming/` (see [`Store::incoming_core`]).
+/// The file is removed when this is dropped.
+#[derive(Debug)]
+pub struct IncomingCore {
+    path: PathBuf,
+    file: File,
+}
+
+impl IncomingCore {
+    /// Where the core is, for [`Store::add`].
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The open file, to write the core into.
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+}
+
+impl Drop for IncomingCore {
+    fn drop(&mut self) {
+        remove_if_exists(&self.path);
     }
 }
 
@@ -222,33 +328,73 @@ impl Store {
     }
 
     /// Opens the store at `root`, creating the directory and the index if
-    /// needed, and removes what interrupted adds left behind.
+    /// needed, and removes what interrupted adds left behind. A directory
+    /// that is another user's, or that others may write into, is refused
+    /// ([`StoreError::Unsafe`]).
     pub fn open(root: &Path) -> Result<Store, StoreError> {
+        Store::open_with(root, true)
+    }
+
+    /// Opens an existing store, for commands that only read it: a directory
+    /// without a store's index gives [`StoreError::NoStore`], and nothing
+    /// is created.
+    pub fn open_existing(root: &Path) -> Result<Store, StoreError> {
+        Store::open_with(root, false)
+    }
+
+    fn open_with(root: &Path, create: bool) -> Result<Store, StoreError> {
         let root = absolute(root);
         let not_writable = |e: &io::Error| StoreError::NotWritable {
             path: root.clone(),
             reason: io_reason(e),
         };
-        let dumps = root.join(DUMPS_DIR);
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dumps)
-            .map_err(|e| not_writable(&e))?;
-        if !root.is_dir() || !dumps.is_dir() {
+        let index = root.join(INDEX_FILE);
+        if create {
+            safety::create_private_dir(&root).map_err(|e| not_writable(&e))?;
+        }
+        // The root may be reached through a link (a moved home directory);
+        // what matters is whose it is and who may write into it.
+        let meta = match fs::metadata(&root) {
+            Ok(m) => m,
+            Err(_) if !create => return Err(StoreError::NoStore { path: root }),
+            Err(e) => return Err(not_writable(&e)),
+        };
+        if !meta.is_dir() {
+            if !create {
+                return Err(StoreError::NoStore { path: root });
+            }
             return Err(StoreError::NotWritable {
                 path: root.clone(),
                 reason: "not a directory".into(),
             });
         }
+        let index_state = fs::symlink_metadata(&index).map_err(|e| e.kind());
+        if !create
+            && meta.uid() != safety::my_uid()
+            && matches!(index_state, Err(io::ErrorKind::NotFound))
+        {
+            // Someone else's directory that holds no store (`--store /etc`).
+            return Err(StoreError::NoStore { path: root });
+        }
+        // Someone else's store (or one we cannot look into) is refused
+        // before anything in it is used, even only to read it.
+        check_private(&root, &meta)?;
+        if !create && !index_state.is_ok_and(|m| !m.is_dir()) {
+            return Err(StoreError::NoStore { path: root });
+        }
+        let dumps = root.join(DUMPS_DIR);
+        let incoming = root.join(INCOMING_DIR);
+        private_subdir(&dumps)?;
+        private_subdir(&incoming)?;
         probe_writable(&root).map_err(|e| not_writable(&e))?;
         probe_writable(&dumps).map_err(|e| not_writable(&e))?;
+        safety::check_index_files(&index)?;
 
-        let index = root.join(INDEX_FILE);
         let conn = Connection::open(&index).map_err(|e| sql_error(&index, &root, e))?;
         let mut store = Store {
             root,
             dumps,
+            incoming,
             index,
             conn,
         };
@@ -320,35 +466,8 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        if version == 0 {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| sql_error(&self.index, &self.root, e))?;
-            let version: i64 = tx
-                .pragma_query_value(None, "user_version", |r| r.get(0))
-                .map_err(|e| sql_error(&self.index, &self.root, e))?;
-            if version == 0 {
-                let tables: i64 = tx
-                    .query_row(
-                        "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
-                        [],
-                        |r| r.get(0),
-                    )
-                    .map_err(|e| sql_error(&self.index, &self.root, e))?;
-                if tables != 0 {
-                    return Err(StoreError::Damaged {
-                        index: self.index.clone(),
-                        detail: "it is an SQLite database but not a rewind crash store index"
-                            .into(),
-                    });
-                }
-                tx.execute_batch(SCHEMA)
-                    .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
-                    .map_err(|e| sql_error(&self.index, &self.root, e))?;
-            }
-            tx.commit()
-                .map_err(|e| sql_error(&self.index, &self.root, e))?;
+        if version < SCHEMA_VERSION {
+            self.upgrade_schema()?;
         }
         let has_table: i64 = self
             .conn
@@ -365,6 +484,45 @@ impl Store {
             });
         }
         Ok(())
+    }
+
+    /// Creates the schema of a new index, or brings an older one up to
+    /// [`SCHEMA_VERSION`], in one transaction (another opener may be doing
+    /// the same: the version is read again under the lock).
+    fn upgrade_schema(&mut self) -> Result<(), StoreError> {
+        let index = self.index.clone();
+        let root = self.root.clone();
+        let err = |e: rusqlite::Error| sql_error(&index, &root, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let mut version: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err)?;
+        if version == 0 {
+            let tables: i64 = tx
+                .query_row(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            if tables != 0 {
+                return Err(StoreError::Damaged {
+                    index: self.index.clone(),
+                    detail: "it is an SQLite database but not a rewind crash store index".into(),
+                });
+            }
+            tx.execute_batch(SCHEMA_V1).map_err(err)?;
+            version = 1;
+        }
+        if version == 1 {
+            tx.execute_batch(MIGRATE_TO_2).map_err(err)?;
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .and_then(|()| tx.commit())
+            .map_err(err)
     }
 
     fn user_version(&self) -> Result<i64, StoreError> {
@@ -434,7 +592,54 @@ impl Store {
                 }
             }
         }
+        self.clean_incoming()
+    }
+
+    /// Removes the raw cores of monitors that died while writing or storing
+    /// them: a live writer holds a lock on its file; anything else in
+    /// `incoming/` (a leftover, a link) goes.
+    fn clean_incoming(&self) -> Result<(), StoreError> {
+        let entries =
+            fs::read_dir(&self.incoming).map_err(|e| self.io("read", &self.incoming, e))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !matches!(try_lock(&path), Lock::Held) {
+                remove_if_exists(&path);
+            }
+        }
         Ok(())
+    }
+
+    /// A new file in `incoming/` for the raw core of process `pid`, before
+    /// [`Store::add`] compresses it: created without following links, mode
+    /// 0600, under a new name (never an existing file), and locked so that no
+    /// `open()` removes it while its writer lives. Removed when dropped.
+    pub fn incoming_core(&self, pid: i32) -> Result<IncomingCore, StoreError> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        loop {
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let path = self.incoming.join(format!(
+                "{}-{pid}-{nanos:09}-{}.core",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            ));
+            let file = match create_private_file(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(self.io("create", &path, e)),
+            };
+            flock(&file, libc::LOCK_EX).map_err(|e| self.io("lock", &path, e))?;
+            // Removed by a concurrent open() before the lock: make another.
+            let ours = file.metadata().map_err(|e| self.io("stat", &path, e))?;
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.ino() == ours.ino() && m.dev() == ours.dev() => {
+                    return Ok(IncomingCore { path, file })
+                }
+                _ => continue,
+            }
+        }
     }
 
     /// Removes the row and files of in-progress add `id` if its writer is gone.
@@ -507,10 +712,15 @@ impl Store {
     ) -> Result<AddOutcome, StoreError> {
         let (group, sig) = signature(report);
         let mut report = report.clone();
-        let now = unix_now();
+        let row = NewRow {
+            group: &group,
+            sig: &sig,
+            now: unix_now(),
+            program: options.program.as_deref().unwrap_or(&report.executable),
+        };
 
         let Some(core) = core else {
-            let id = self.insert_row(&report, &group, &sig, now, None)?;
+            let id = self.insert_row(&report, &row, None)?;
             return Ok(AddOutcome {
                 id,
                 group,
@@ -519,14 +729,20 @@ impl Store {
                 dump_bytes: 0,
                 core_bytes: 0,
                 note: report.note,
+                duplicate: false,
             });
         };
 
-        let pending = self.begin_pending(&report, &group, &sig, now)?;
+        let pending = self.begin_pending(&report, &row)?;
         let id = pending.id;
         let files = [pending.temp.clone(), self.dumps.join(&pending.dump_name)];
         match self.finish_add(pending, &mut report, core, options) {
-            Ok((dump_kept, dump_bytes, core_bytes)) => Ok(AddOutcome {
+            Ok(Finished::Duplicate(existing)) => self.outcome_of_existing(existing),
+            Ok(Finished::Added {
+                kept: dump_kept,
+                dump_bytes,
+                core_bytes,
+            }) => Ok(AddOutcome {
                 id,
                 group,
                 signature: sig,
@@ -534,6 +750,7 @@ impl Store {
                 dump_bytes,
                 core_bytes,
                 note: report.note,
+                duplicate: false,
             }),
             Err(e) => {
                 // Nothing of it stays: the files, then the row (if the index
@@ -545,6 +762,25 @@ impl Store {
                 Err(e)
             }
         }
+    }
+
+    /// What an add of a core stored before returns: the earlier crash.
+    fn outcome_of_existing(&self, id: i64) -> Result<AddOutcome, StoreError> {
+        let crash = self.get(id)?.ok_or_else(|| StoreError::NoSuchCrash {
+            root: self.root.clone(),
+            id,
+        })?;
+        let s = crash.summary;
+        Ok(AddOutcome {
+            id,
+            group: s.group,
+            signature: s.signature,
+            dump_kept: s.dump.is_some(),
+            dump_bytes: s.dump_bytes,
+            core_bytes: s.core_bytes,
+            note: s.note,
+            duplicate: true,
+        })
     }
 
     fn report_json(&self, report: &Report) -> Result<String, StoreError> {
@@ -559,29 +795,28 @@ impl Store {
     fn insert_row(
         &self,
         report: &Report,
-        group: &str,
-        sig: &str,
-        now: i64,
+        row: &NewRow<'_>,
         temp_file: Option<&str>,
     ) -> Result<i64, StoreError> {
         let json = self.report_json(report)?;
         self.conn
             .execute(
-                "INSERT INTO crashes (complete, temp_file, added, grp, signature, reason, signal, time, pid, executable, note, report)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO crashes (complete, temp_file, added, grp, signature, reason, signal, time, pid, executable, note, report, program)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     temp_file.is_none(),
                     temp_file,
-                    now,
-                    group,
-                    sig,
+                    row.now,
+                    row.group,
+                    row.sig,
                     report.reason,
                     report.signal_label(),
                     report.time,
                     report.pid,
                     report.executable,
                     report.note,
-                    json
+                    json,
+                    row.program
                 ],
             )
             .map_err(|e| self.sql(e))?;
@@ -589,20 +824,14 @@ impl Store {
     }
 
     /// Creates and locks the temporary dump file, then the in-progress row.
-    fn begin_pending(
-        &mut self,
-        report: &Report,
-        group: &str,
-        sig: &str,
-        now: i64,
-    ) -> Result<Pending, StoreError> {
+    fn begin_pending(&mut self, report: &Report, row: &NewRow<'_>) -> Result<Pending, StoreError> {
         let (temp, file) = self.create_locked_temp()?;
         let temp_name = temp
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_string();
-        let id = match self.insert_row(report, group, sig, now, Some(&temp_name)) {
+        let id = match self.insert_row(report, row, Some(&temp_name)) {
             Ok(id) => id,
             Err(e) => {
                 remove_if_exists(&temp);
@@ -631,12 +860,7 @@ impl Store {
                 COUNTER.fetch_add(1, Ordering::Relaxed)
             );
             let path = self.dumps.join(name);
-            let file = match OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-            {
+            let file = match create_private_file(&path) {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(self.io("create", &path, e)),
@@ -651,19 +875,21 @@ impl Store {
     }
 
     /// Compresses the core into the pending add's file, then completes its
-    /// row, with the dump if it fits the quota. Returns (kept, dump bytes,
-    /// core bytes). On error, the files are removed (the row is left to the caller).
+    /// row, with the dump if it fits the quota; or, when the same core was
+    /// stored before, removes the pending row and names the earlier crash.
+    /// On error, the files are removed (the row is left to the caller).
     fn finish_add(
         &mut self,
         pending: Pending,
         report: &mut Report,
         core: &Path,
         options: &StoreOptions,
-    ) -> Result<(bool, u64, u64), StoreError> {
+    ) -> Result<Finished, StoreError> {
         let final_path = self.dumps.join(&pending.dump_name);
         let mut why_not: Option<String> = None;
         let mut core_bytes = 0;
         let mut dump_bytes = 0;
+        let mut core_hash = None;
 
         let used = self.dump_bytes()?;
         let room = options.quota_bytes.map(|q| q.saturating_sub(used));
@@ -671,9 +897,10 @@ impl Store {
             why_not = Some(quota_note(options.quota_bytes.unwrap_or(0), used, None));
         } else {
             match compress(core, &pending.file, room) {
-                Ok((c, d)) => {
+                Ok((c, d, h)) => {
                     core_bytes = c;
                     dump_bytes = d;
+                    core_hash = Some(h);
                 }
                 Err(CompressError::OverQuota { written }) => {
                     core_bytes = fs::metadata(core).map_or(0, |m| m.len());
@@ -699,6 +926,12 @@ impl Store {
             }
         }
 
+        if core_hash.is_none() {
+            // Not compressed whole (quota): the same core is still told apart.
+            core_hash = hash_file(core).ok();
+            core_bytes = fs::metadata(core).map_or(0, |m| m.len());
+        }
+
         let remove_files = || {
             remove_if_exists(&pending.temp);
             remove_if_exists(&final_path);
@@ -714,6 +947,31 @@ impl Store {
                 return Err(sql_error(&self.index, &self.root, e));
             }
         };
+        let earlier: rusqlite::Result<Option<i64>> = match &core_hash {
+            Some(h) if options.once_per_core => tx
+                .query_row(
+                    "SELECT id FROM crashes WHERE complete = 1 AND core_hash = ?1 AND core_bytes = ?2
+                     ORDER BY id LIMIT 1",
+                    params![h, core_bytes as i64],
+                    |r| r.get(0),
+                )
+                .optional(),
+            _ => Ok(None),
+        };
+        match earlier {
+            Ok(Some(existing)) => {
+                drop(tx);
+                remove_files();
+                self.delete_pending_row(pending.id)?;
+                return Ok(Finished::Duplicate(existing));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                drop(tx);
+                remove_files();
+                return Err(sql_error(&self.index, &self.root, e));
+            }
+        }
         let mut kept = why_not.is_none();
         if kept {
             // The quota again, now that no other add can commit meanwhile.
@@ -766,14 +1024,16 @@ impl Store {
         let committed = tx
             .execute(
                 "UPDATE crashes SET complete = 1, temp_file = NULL, dump_file = ?2, dump_bytes = ?3,
-                 core_bytes = ?4, note = ?5, report = ?6 WHERE id = ?1",
+                 core_bytes = ?4, note = ?5, report = ?6, dumped = ?7, core_hash = ?8 WHERE id = ?1",
                 params![
                     pending.id,
                     dump_file,
                     dump_bytes as i64,
                     core_bytes as i64,
                     report.note,
-                    json
+                    json,
+                    kept,
+                    core_hash
                 ],
             )
             .and_then(|_| tx.commit());
@@ -785,7 +1045,11 @@ impl Store {
             remove_if_exists(&pending.temp);
         }
         drop(pending.file); // releases the lock
-        Ok((kept, dump_bytes, core_bytes))
+        Ok(Finished::Added {
+            kept,
+            dump_bytes,
+            core_bytes,
+        })
     }
 
     // ---- reading ----
@@ -808,6 +1072,16 @@ impl Store {
             sql.push_str(&format!(
                 " AND (executable = ?{n} OR (instr(?{n}, '/') = 0 AND substr(executable, -length(?{n}) - 1) = '/' || ?{n}))"
             ));
+        }
+        if let Some(pid) = filter.pid {
+            args.push(pid.into());
+            sql.push_str(&format!(" AND pid = ?{}", args.len()));
+        }
+        match filter.kind {
+            Some(Kind::Crash) => sql.push_str(" AND reason = 'crash'"),
+            Some(Kind::Snapshot) => sql.push_str(" AND reason = 'snapshot'"),
+            Some(Kind::Trigger) => sql.push_str(" AND reason NOT IN ('crash', 'snapshot')"),
+            None => {}
         }
         sql.push_str(" ORDER BY time, id");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
@@ -1000,16 +1274,107 @@ impl Store {
         sum_dump_bytes(&self.conn).map_err(|e| self.sql(e))
     }
 
-    /// Number of dumps kept for crashes at or after unix time `since`.
-    pub fn dumps_since(&self, since: i64) -> Result<u64, StoreError> {
+    /// Records `max_dumps` as the limit on `program`'s dumps in this store
+    /// and returns the unix time its count starts from: when this limit was
+    /// first given. The same limit given again (a restarted monitor) keeps
+    /// counting from then; another limit starts a new count at `now`.
+    pub fn set_dump_limit(
+        &mut self,
+        program: &str,
+        max_dumps: u64,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let index = self.index.clone();
+        let root = self.root.clone();
+        let err = |e: rusqlite::Error| sql_error(&index, &root, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let current: Option<(i64, i64)> = tx
+            .query_row(
+                "SELECT max_dumps, since FROM dump_limits WHERE program = ?1",
+                [program],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(err)?;
+        let since = match current {
+            Some((max, since)) if max == max_dumps as i64 => since,
+            _ => {
+                tx.execute(
+                    "INSERT OR REPLACE INTO dump_limits (program, max_dumps, since) VALUES (?1, ?2, ?3)",
+                    params![program, max_dumps as i64, now],
+                )
+                .map_err(err)?;
+                now
+            }
+        };
+        tx.commit().map_err(err)?;
+        Ok(since)
+    }
+
+    /// Number of dumps taken for `program`'s crashes stored at or after unix
+    /// time `since`, counting dumps pruned since for the quota (the crash
+    /// is still there) but not crashes removed from the store, nor
+    /// snapshots (taken on demand, they are not what the limits are about).
+    pub fn dumps_since(&self, program: &str, since: i64) -> Result<u64, StoreError> {
         self.conn
             .query_row(
-                "SELECT COUNT(*) FROM crashes WHERE complete = 1 AND dump_file IS NOT NULL AND time >= ?1",
-                [since],
+                "SELECT COUNT(*) FROM crashes WHERE complete = 1 AND dumped = 1 AND program = ?1 AND added >= ?2
+                 AND reason != 'snapshot'",
+                params![program, since],
                 |r| r.get::<_, i64>(0),
             )
             .map(|n| n.max(0) as u64)
             .map_err(|e| self.sql(e))
+    }
+
+    /// Unix time at which the newest dump of `program`'s crashes (and
+    /// trigger dumps; not snapshots) was stored.
+    pub fn last_dump_time(&self, program: &str) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT MAX(added) FROM crashes WHERE complete = 1 AND dumped = 1 AND program = ?1
+                 AND reason != 'snapshot'",
+                [program],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Removes crash `id`: its row, then its dump.
+    pub fn remove(&mut self, id: i64) -> Result<(), StoreError> {
+        let index = self.index.clone();
+        let root = self.root.clone();
+        let err = |e: rusqlite::Error| sql_error(&index, &root, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let dump: Option<Option<String>> = tx
+            .query_row(
+                "SELECT dump_file FROM crashes WHERE id = ?1 AND complete = 1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        let Some(dump) = dump else {
+            return Err(StoreError::NoSuchCrash {
+                root: self.root.clone(),
+                id,
+            });
+        };
+        tx.execute("DELETE FROM crashes WHERE id = ?1", [id])
+            .and_then(|_| tx.commit())
+            .map_err(err)?;
+        // As for pruning: the row first, so a crash here leaves a file
+        // without a row (removed by the next open()), never the reverse.
+        if let Some(f) = dump {
+            remove_if_exists(&self.dumps.join(f));
+        }
+        Ok(())
     }
 
     // ---- pruning ----
@@ -1123,6 +1488,27 @@ impl Store {
         }
         Ok(stats)
     }
+}
+
+/// The columns of a new row that do not come from the report.
+struct NewRow<'a> {
+    group: &'a str,
+    sig: &'a str,
+    /// Unix seconds of the add.
+    now: i64,
+    /// The program whose dump limits the crash counts against.
+    program: &'a str,
+}
+
+/// How an add with a core ended.
+enum Finished {
+    Added {
+        kept: bool,
+        dump_bytes: u64,
+        core_bytes: u64,
+    },
+    /// The same core is stored as this crash: nothing was added.
+    Duplicate(i64),
 }
 
 const SUMMARY_COLUMNS: &str =
@@ -1268,7 +1654,12 @@ fn flock(file: &File, op: libc::c_int) -> io::Result<()> {
 }
 
 fn try_lock(path: &Path) -> Lock {
-    let Ok(file) = File::open(path) else {
+    // Never through a link, and never blocking on a FIFO someone left.
+    let Ok(file) = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+    else {
         return Lock::Missing;
     };
     match flock(&file, libc::LOCK_EX | libc::LOCK_NB) {
@@ -1368,8 +1759,13 @@ impl<W: Write> Write for Limited<W> {
 }
 
 /// Streams `core` through zstd into `out` (without ever holding the whole
-/// core in memory) and fsyncs it. Returns (core bytes, compressed bytes).
-fn compress(core: &Path, out: &File, limit: Option<u64>) -> Result<(u64, u64), CompressError> {
+/// core in memory) and fsyncs it. Returns (core bytes, compressed bytes,
+/// the core's hash).
+fn compress(
+    core: &Path,
+    out: &File,
+    limit: Option<u64>,
+) -> Result<(u64, u64, String), CompressError> {
     let mut input = File::open(core).map_err(CompressError::Read)?;
     let sink = Limited {
         inner: out,
@@ -1384,6 +1780,7 @@ fn compress(core: &Path, out: &File, limit: Option<u64>) -> Result<(u64, u64), C
         .map_err(CompressError::Write)?;
     let mut buf = vec![0u8; COPY_BUFFER];
     let mut read: u64 = 0;
+    let mut hasher = twox_hash::XxHash3_128::new();
     let over = |sink: &Limited<&File>| CompressError::OverQuota {
         written: sink.written.max(sink.limit.unwrap_or(0)),
     };
@@ -1395,6 +1792,7 @@ fn compress(core: &Path, out: &File, limit: Option<u64>) -> Result<(u64, u64), C
             Err(e) => return Err(CompressError::Read(e)),
         };
         read += n as u64;
+        hasher.write(&buf[..n]);
         if let Err(e) = encoder.write_all(&buf[..n]) {
             let sink = encoder.get_ref();
             return Err(if sink.exceeded {
@@ -1416,7 +1814,23 @@ fn compress(core: &Path, out: &File, limit: Option<u64>) -> Result<(u64, u64), C
         }
     };
     out.sync_all().map_err(CompressError::Write)?;
-    Ok((read, sink.written))
+    Ok((read, sink.written, format!("{:032x}", hasher.finish_128())))
+}
+
+/// The hash [`compress`] gives, of a core it did not compress whole.
+fn hash_file(core: &Path) -> io::Result<String> {
+    let mut input = File::open(core)?;
+    let mut hasher = twox_hash::XxHash3_128::new();
+    let mut buf = vec![0u8; COPY_BUFFER];
+    loop {
+        match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.write(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(format!("{:032x}", hasher.finish_128()))
 }
 
 #[cfg(test)]
@@ -1459,12 +1873,18 @@ mod tests {
         let mut store = Store::open(dir.path()).unwrap();
         let r = report();
         let (group, sig) = signature(&r);
+        let row = NewRow {
+            group: &group,
+            sig: &sig,
+            now: 0,
+            program: &r.executable,
+        };
 
         // Dies before the rename.
-        let p1 = store.begin_pending(&r, &group, &sig, 0).unwrap();
+        let p1 = store.begin_pending(&r, &row).unwrap();
         fs::write(&p1.temp, b"half a dump").unwrap();
         // Dies after the rename, before the row is completed.
-        let p2 = store.begin_pending(&r, &group, &sig, 0).unwrap();
+        let p2 = store.begin_pending(&r, &row).unwrap();
         fs::write(&p2.temp, b"a whole dump").unwrap();
         let final2 = store.dumps.join(&p2.dump_name);
         fs::rename(&p2.temp, &final2).unwrap();

@@ -136,8 +136,12 @@ fn add_list_get_roundtrip_with_and_without_dump() {
     let store = Store::open(&root).unwrap();
     assert_eq!(store.list(&Filter::default()).unwrap(), list);
     assert_eq!(store.dump_bytes().unwrap(), out1.dump_bytes);
-    assert_eq!(store.dumps_since(0).unwrap(), 1);
-    assert_eq!(store.dumps_since(1001).unwrap(), 0);
+    assert_eq!(store.dumps_since("/usr/local/bin/prog", 0).unwrap(), 1);
+    assert_eq!(store.dumps_since("/usr/local/bin/other", 0).unwrap(), 0);
+    assert_eq!(
+        store.dumps_since("/usr/local/bin/prog", i64::MAX).unwrap(),
+        0
+    );
 }
 
 #[test]
@@ -220,8 +224,13 @@ fn quota_keeps_the_crash_without_its_dump() {
     // Room for about one more half of a dump: the next one does not fit.
     let quota = StoreOptions {
         quota_bytes: Some(first.dump_bytes + first.dump_bytes / 2),
+        ..StoreOptions::default()
     };
-    let second = store.add(&report("c", 2, 2), Some(&core), &quota).unwrap();
+    // Each add its own core: the same core twice is one crash.
+    let (core2, _) = write_core(dir.path(), "core2.tmp", 400_000, 7);
+    let (core3, _) = write_core(dir.path(), "core3.tmp", 400_000, 9);
+    let (core4, _) = write_core(dir.path(), "core4.tmp", 400_000, 11);
+    let second = store.add(&report("c", 2, 2), Some(&core2), &quota).unwrap();
     assert!(!second.dump_kept);
     assert_eq!(second.dump_bytes, 0);
     let note = second.note.clone().unwrap();
@@ -249,8 +258,9 @@ fn quota_keeps_the_crash_without_its_dump() {
     r.note = Some("cpu trigger".into());
     let full = StoreOptions {
         quota_bytes: Some(first.dump_bytes),
+        ..StoreOptions::default()
     };
-    let third = store.add(&r, Some(&core), &full).unwrap();
+    let third = store.add(&r, Some(&core3), &full).unwrap();
     assert!(!third.dump_kept);
     assert!(third
         .note
@@ -260,10 +270,11 @@ fn quota_keeps_the_crash_without_its_dump() {
     // A quota with room keeps it.
     let roomy = StoreOptions {
         quota_bytes: Some(first.dump_bytes * 3),
+        ..StoreOptions::default()
     };
     assert!(
         store
-            .add(&report("c", 4, 4), Some(&core), &roomy)
+            .add(&report("c", 4, 4), Some(&core4), &roomy)
             .unwrap()
             .dump_kept
     );
@@ -317,8 +328,9 @@ fn prune_removes_old_crashes_and_keeps_new_ones() {
     let old_nodump = store
         .add(&report("c", 1_500, 2), None, &no_quota())
         .unwrap();
+    let (core2, _) = write_core(dir.path(), "core2.tmp", 50_000, 12);
     let new = store
-        .add(&report("c", 9_000, 3), Some(&core), &no_quota())
+        .add(&report("c", 9_000, 3), Some(&core2), &no_quota())
         .unwrap();
     let old_dump = store.get(old.id).unwrap().unwrap().summary.dump.unwrap();
     let new_dump = store.get(new.id).unwrap().unwrap().summary.dump.unwrap();
@@ -395,7 +407,7 @@ fn filters_and_groups() {
         ids(Filter {
             group: Some(a1.group.clone()),
             since: Some(150),
-            executable: None
+            ..Filter::default()
         }),
         vec![a2.id, a3.id]
     );
@@ -536,19 +548,25 @@ fn two_handles_add_concurrently() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("store");
     let per_thread = 8;
+    // A core per add: the same core twice would be one crash.
     let mut cores = Vec::new();
     for t in 0..2u64 {
-        cores.push(write_core(
-            dir.path(),
-            &format!("core{t}"),
-            150_000,
-            100 + t,
-        ));
+        for i in 0..per_thread {
+            cores.push(write_core(
+                dir.path(),
+                &format!("core{t}-{i}"),
+                150_000,
+                (t * 1000 + i) * 2 + 1,
+            ));
+        }
     }
     let threads: Vec<_> = (0..2)
         .map(|t| {
             let root = root.clone();
-            let core = cores[t].0.clone();
+            let cores: Vec<PathBuf> = cores[t * per_thread as usize..][..per_thread as usize]
+                .iter()
+                .map(|c| c.0.clone())
+                .collect();
             std::thread::spawn(move || {
                 let mut ids = Vec::new();
                 for i in 0..per_thread {
@@ -558,12 +576,13 @@ fn two_handles_add_concurrently() {
                     let mut store = Store::open(&root).unwrap();
                     let r = report(
                         if t == 0 { "c" } else { "d" },
-                        1000 + i,
+                        1000 + i as i64,
                         100 * t as i32 + i as i32,
                     );
-                    let out = store.add(&r, Some(&core), &no_quota()).unwrap();
+                    let core = &cores[i as usize];
+                    let out = store.add(&r, Some(core), &no_quota()).unwrap();
                     assert!(out.dump_kept, "{out:?}");
-                    ids.push((out.id, t));
+                    ids.push((out.id, t * per_thread as usize + i as usize));
                 }
                 ids
             })

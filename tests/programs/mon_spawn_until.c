@@ -1,11 +1,12 @@
-/* rewind monitor: `mon_spawner MS` creates and joins short-lived threads in a
- * loop for MS milliseconds and checks that every pthread_create started
- * exactly one thread; prints the count, exits 0 if all is well, 1 if not. */
+/* rewind monitor: `mon_spawn_until STOPFILE` creates and joins short-lived
+ * threads in a loop until STOPFILE exists (so there is always a thread being
+ * created or exiting while rewind attaches), checks that every
+ * pthread_create started exactly one thread; prints the count, exits 0 if
+ * all is well, 1 if not. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#include <unistd.h>
 
 static atomic_long started;
 
@@ -15,17 +16,11 @@ static void *short_lived(void *arg) {
     return NULL;
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 int main(int argc, char **argv) {
-    int ms = argc > 1 ? atoi(argv[1]) : 2000;
-    double end = now_ms() + ms;
+    if (argc < 2)
+        return 2;
     long created = 0;
-    while (now_ms() < end) {
+    while (created % 256 != 0 || access(argv[1], F_OK) != 0) {
         pthread_t t;
         if (pthread_create(&t, NULL, short_lived, NULL) != 0) {
             printf("pthread_create failed\n");
