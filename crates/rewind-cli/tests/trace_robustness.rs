@@ -378,3 +378,42 @@ fn read_of_300_mib_is_recorded_and_replayed() {
     let size = std::fs::metadata(trace.join("events")).unwrap().len();
     assert!(size < 64 << 20, "the trace is {size} bytes");
 }
+
+/// A program that opens files until EMFILE gets as many under `rewind record`
+/// as natively, with the same `ulimit -n`, also when rewind is started with
+/// standard descriptors closed (Rust's runtime would fill them with /dev/null,
+/// and the program would inherit them).
+#[test]
+fn recorded_program_gets_as_many_descriptors_as_natively() {
+    let fx = Fixture::new();
+    let exe = fx.compile("fd_count");
+    // stdin closed; stdin and stdout closed; nothing closed.
+    for redirect in ["<&-", "<&- >&-", ""] {
+        let shell = |rewind: Option<&Path>| {
+            let script = format!("ulimit -n 200; exec \"$@\" {redirect}");
+            let mut c = fx.command("sh");
+            c.arg("-c").arg(script).arg("sh");
+            if let Some(trace) = rewind {
+                c.arg(REWIND).arg("record").arg("-o").arg(trace).arg("--");
+            }
+            c.arg(&exe);
+            run(c, None)
+        };
+        let native = shell(None);
+        assert_eq!(native.code(), 0, "{}", native.describe());
+        assert!(
+            native.stderr_str().starts_with("opened "),
+            "{}",
+            native.describe()
+        );
+        let trace = fx.trace(&format!("fds-{}", redirect.len()));
+        let rec = shell(Some(&trace));
+        assert_eq!(
+            rec.stderr_str(),
+            native.stderr_str(),
+            "with {redirect:?}: recorded vs native"
+        );
+        let rep = fx.replay(&trace);
+        assert_faithful(&rec, &rep);
+    }
+}
