@@ -32,7 +32,16 @@ pub fn spawn_initial(exe: &Path, header: &Header) -> Result<Task, String> {
     // execve entry, PTRACE_EVENT_EXEC, execve exit.
     loop {
         match task.advance().map_err(|e| e.to_string())? {
-            Stop::Exit(regs) if regs.orig_rax == libc::SYS_execve as u64 => break,
+            Stop::Exit(regs) if regs.orig_rax == libc::SYS_execve as u64 && regs.rax == 0 => break,
+            // A failed execve (the copy is not executable, say) also stops here.
+            Stop::Exit(regs) if regs.orig_rax == libc::SYS_execve as u64 => {
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                return Err(format!(
+                    "cannot execute {} from the trace: {}",
+                    exe.display(),
+                    std::io::Error::from_raw_os_error(-(regs.rax as i64) as i32)
+                ));
+            }
             Stop::Exited(_) => {
                 let why = pt::exec_error(errpipe)
                     .map(|e| e.to_string())
@@ -78,9 +87,9 @@ pub fn exec_in_task(task: &mut Task, entry: &Regs, exe: &Path) -> Result<(), Str
             Stop::Exit(r) if r.rax == 0 => return Ok(()),
             Stop::Exit(r) => {
                 return Err(format!(
-                    "cannot execute {}: error {}",
+                    "cannot execute {} from the trace: {}",
                     exe.display(),
-                    -(r.rax as i64)
+                    std::io::Error::from_raw_os_error(-(r.rax as i64) as i32)
                 ))
             }
             other => return Err(format!("the process {} during execve", other.describe())),

@@ -133,6 +133,10 @@ pub enum TraceError {
         offset: u64,
         what: String,
     },
+    #[error("{path}: missing from the trace ({what}); the trace is incomplete: copy the whole trace directory, or record the program again")]
+    MissingFile { path: PathBuf, what: String },
+    #[error("{path}: the trace's copy of a file is damaged: {what}; the trace is corrupt, record the program again")]
+    DamagedFile { path: PathBuf, what: String },
     #[error("{path}: trace is truncated at byte {offset} (the recording was cut short); its complete events end at event {last_event}")]
     Truncated {
         path: PathBuf,
