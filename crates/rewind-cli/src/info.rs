@@ -97,10 +97,12 @@ fn summarize_checked(dir: &Path, check_files: bool) -> Result<TraceSummary> {
             Err(e) => return Err(e.into()),
         }
     }
-    if let Err(e) = check_files
-        .then(|| check_stored_files(dir, files.values()))
-        .unwrap_or(Ok(()))
-    {
+    let files_checked = if check_files {
+        check_stored_files(dir, files.values())
+    } else {
+        Ok(())
+    };
+    if let Err(e) = files_checked {
         // The events' problem, if any, is reported first: it may explain this one.
         s.problem.get_or_insert(e.to_string());
     }
