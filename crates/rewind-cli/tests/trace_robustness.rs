@@ -478,3 +478,29 @@ fn sparse_mapped_100_gib_file_is_recorded_quickly() {
     let info = run(fx.rewind(["info".as_ref(), trace.as_os_str()]), None);
     assert_eq!(info.code(), 0, "{}", info.describe());
 }
+
+/// A SIGINT sent to the whole process group (a shell's `kill -INT %1`) is the
+/// program's, as Ctrl-C is: the program catches it and ends by itself, and the
+/// recording goes on to that end.
+#[test]
+fn sigint_to_the_process_group_is_the_programs() {
+    let fx = Fixture::new();
+    let exe = fx.compile("ticker");
+    let trace = fx.trace("group");
+    let mut rec = record_in_background(&fx, &trace, &[exe.as_os_str(), "sigint".as_ref()]);
+    rec.wait_for_lines(1);
+    thread::sleep(Duration::from_millis(100));
+    unsafe { libc::kill(-rec.pid(), libc::SIGINT) };
+    let (code, stderr) = rec.finish(Duration::from_secs(10));
+    assert_eq!(
+        code,
+        Some(42),
+        "the program should have caught SIGINT: {stderr}"
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+    let recorded = rec.output_until(Instant::now());
+    assert!(String::from_utf8_lossy(&recorded).contains("got SIGINT"));
+    let rep = fx.replay(&trace);
+    assert_eq!(rep.code(), 0, "{}", rep.describe());
+    assert!(rep.stdout == recorded, "{}", rep.describe());
+}

@@ -407,17 +407,14 @@ impl Recorder {
     /// asked for with a signal (see [`interrupt`]).
     fn housekeeping(&mut self) -> Result<()> {
         self.flush_if_due()?;
-        if let Some(sig) = interrupt::stop_requested() {
-            if self.aborted.is_none() {
-                let name = if sig == libc::SIGINT {
-                    "SIGINT"
-                } else {
-                    "a signal"
-                };
-                self.abort(format!(
-                    "rewind received {name}: recording stopped and the program killed; the trace replays up to that point"
-                ));
-            }
+        if self.aborted.is_none()
+            && interrupt::stop_requested(|| {
+                self.tasks.keys().any(|&t| interrupt::sigint_pending(t))
+            })
+        {
+            self.abort(
+                "rewind received SIGINT: recording stopped and the program killed; the trace replays up to that point".into(),
+            );
         }
         Ok(())
     }
@@ -433,7 +430,12 @@ impl Recorder {
             };
             let wake = self.housekeeping_deadline(deadline);
             match pt::wait_timeout(Some(wake)) {
-                Ok(Some((tid, raw, st))) => self.on_stop(tid, raw, st)?,
+                Ok(Some((tid, raw, st))) => {
+                    if let WaitStatus::Signal(sig) = st {
+                        interrupt::note_program_signal(sig);
+                    }
+                    self.on_stop(tid, raw, st)?
+                }
                 Ok(None) => {}
                 Err(e) if e.raw_os_error() == Some(libc::ECHILD) => break,
                 Err(e) => return Err(e.into()),
