@@ -87,14 +87,22 @@ impl FileStore {
         } else {
             0o600
         };
-        let crc = copy_file(&src, meta.size(), &dest, mode).inspect_err(|_| {
-            let _ = std::fs::remove_file(&dest);
-        })?;
+        // Errors on our side name our file (a full disk, a read-only trace dir).
+        let at = |path: &Path| {
+            let path = path.display().to_string();
+            move |e: io::Error| io::Error::new(e.kind(), format!("{path}: {e}"))
+        };
+        let crc = copy_file(&src, meta.size(), &dest, mode)
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&dest);
+            })
+            .map_err(at(&dest))?;
         self.append_to_index(&StoredFile {
             blob: blob.clone(),
             size: meta.size(),
             crc,
-        })?;
+        })
+        .map_err(at(&self.dir.join(FILES_INDEX)))?;
         let file = FileRef {
             blob,
             original: shown_path.to_string(),
