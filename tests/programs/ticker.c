@@ -3,7 +3,10 @@
  * "print" it also prints a
  * numbered line with that time every 10 ms (one write(2) each). With "sigint"
  * it catches SIGINT: it prints "ready", and when SIGINT comes prints
- * "got SIGINT after N ticks" and exits 42. The times differ from run to run. */
+ * "got SIGINT after N ticks" and exits 42. With "quiet FILE" it also keeps the
+ * last time it read in FILE (pwrite at offset 0), so a test can see how far it
+ * got. The times differ from run to run. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,9 +30,11 @@ int main(int argc, char **argv) {
     }
     int quiet = argc > 1 && strcmp(argv[1], "quiet") == 0;
     struct timespec nap = {0, quiet ? 20000000 : 1000000};
+    int progress = quiet && argc > 2 ? open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
     for (long tick = 0; tick < 30000; tick++) {
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
+        if (progress >= 0 && pwrite(progress, &now, sizeof now, 0) != sizeof now) return 1;
         if (interrupted) {
             printf("got SIGINT after %ld ticks\n", tick);
             return 42;
