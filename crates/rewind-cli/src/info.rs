@@ -1,7 +1,7 @@
 //! `rewind info`: what a trace holds.
 
-use anyhow::Result;
-use rewind_trace::{Event, EventReader, TraceError};
+use anyhow::{anyhow, Result};
+use rewind_trace::{Event, EventReader, FileRef, FileStore, SyscallExtra, TraceError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -33,7 +33,9 @@ pub struct TraceSummary {
     pub cpu_index: Option<u32>,
 }
 
-pub fn summarize(dir: &Path) -> Result<TraceSummary> {
+/// What the trace holds; with `check_files`, also whether `files/` is complete
+/// and intact (every copy read and checksummed).
+fn summarize_checked(dir: &Path, check_files: bool) -> Result<TraceSummary> {
     let mut reader = EventReader::open(dir)?;
     let h = reader.header().clone();
     let mut s = TraceSummary {
@@ -64,10 +66,13 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
     };
     let mut tasks = BTreeSet::new();
     let mut threads_created = 0;
+    // Files the events refer to, by blob name.
+    let mut files: BTreeMap<String, FileRef> = BTreeMap::new();
     loop {
         match reader.next_event() {
             Ok(Some((n, ev))) => {
                 s.events = n;
+                note_files(&ev, &mut files);
                 if let Some(t) = ev.tid() {
                     tasks.insert(t);
                 }
@@ -93,6 +98,15 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
             Err(e) => return Err(e.into()),
         }
     }
+    let files_checked = if check_files {
+        check_stored_files(dir, files.values())
+    } else {
+        Ok(())
+    };
+    if let Err(e) = files_checked {
+        // The events' problem, if any, is reported first: it may explain this one.
+        s.problem.get_or_insert(e.to_string());
+    }
     s.counts.remove("end");
     // Every kind is listed, so scripts can read a count without checking for it.
     for kind in [
@@ -103,6 +117,38 @@ pub fn summarize(dir: &Path) -> Result<TraceSummary> {
     s.threads = tasks.len();
     s.processes = tasks.len().saturating_sub(threads_created);
     Ok(s)
+}
+
+/// Records the stored files `ev` refers to.
+fn note_files(ev: &Event, files: &mut BTreeMap<String, FileRef>) {
+    let mut note = |f: &FileRef| {
+        files.entry(f.blob.clone()).or_insert_with(|| f.clone());
+    };
+    match ev {
+        Event::Exec { exe, mappings, .. } => {
+            note(exe);
+            mappings
+                .iter()
+                .filter_map(|m| m.file.as_ref())
+                .for_each(note);
+        }
+        Event::Syscall {
+            extra: SyscallExtra::MapFile { file, .. },
+            ..
+        } => note(file),
+        _ => {}
+    }
+}
+
+/// `files/` is complete: every copy in its index is there, of its size, with its
+/// checksum, and every file the events refer to is in the index.
+fn check_stored_files<'a>(
+    dir: &Path,
+    refs: impl IntoIterator<Item = &'a FileRef>,
+) -> Result<(), TraceError> {
+    let store = FileStore::new(dir);
+    let index = store.verify()?;
+    store.verify_refs(refs, &index)
 }
 
 fn dir_size(dir: &Path) -> u64 {
@@ -138,7 +184,13 @@ pub fn human_bytes(b: u64) -> String {
 }
 
 pub fn show(dir: &Path, json: bool) -> Result<()> {
-    let s = summarize(dir)?;
+    let s = summarize_checked(dir, true)?;
+    // The description is printed either way; a problem also makes the exit
+    // status non-zero, with one line on stderr.
+    let result = match &s.problem {
+        Some(p) => Err(anyhow!("{p}")),
+        None => Ok(()),
+    };
     if json {
         let v = serde_json::json!({
             "trace": dir.to_string_lossy(),
@@ -164,7 +216,7 @@ pub fn show(dir: &Path, json: bool) -> Result<()> {
             "cpu_index": s.cpu_index,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(());
+        return result;
     }
     println!("trace:      {}", dir.display());
     println!("command:    {}", s.command.join(" "));
@@ -203,5 +255,5 @@ pub fn show(dir: &Path, json: bool) -> Result<()> {
     if let Some(p) = &s.problem {
         println!("problem:    {p}");
     }
-    Ok(())
+    result
 }

@@ -3,6 +3,28 @@
 use crate::{wait, Tid, WaitStatus};
 use std::ffi::CString;
 use std::io;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// Which of the standard descriptors 0, 1, 2 (bits 0, 1, 2) were closed when
+/// this process started. Rust's runtime opens /dev/null on them before `main`;
+/// a program we start must find them closed, as it would without rewind
+/// (otherwise it gets one descriptor fewer under the same `ulimit -n`).
+static STD_FDS_CLOSED_AT_START: AtomicU8 = AtomicU8::new(0);
+
+extern "C" fn note_closed_std_fds() {
+    let mut closed = 0;
+    for fd in 0..3 {
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+            closed |= 1 << fd;
+        }
+    }
+    STD_FDS_CLOSED_AT_START.store(closed, Ordering::Relaxed);
+}
+
+/// Runs before `main` and so before Rust's runtime fills the closed descriptors.
+#[used]
+#[unsafe(link_section = ".init_array")]
+static NOTE_CLOSED_STD_FDS: extern "C" fn() = note_closed_std_fds;
 
 /// How the child is prepared before it execs.
 #[derive(Clone, Debug, Default)]
@@ -53,6 +75,7 @@ pub fn spawn_traced(
     let mut penv: Vec<*const libc::c_char> = cenv.iter().map(|c| c.as_ptr()).collect();
     penv.push(std::ptr::null());
     let devnull = CString::new("/dev/null").unwrap();
+    let closed_std_fds = STD_FDS_CLOSED_AT_START.load(Ordering::Relaxed);
 
     let mut fds = [0i32; 2];
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -90,6 +113,12 @@ pub fn spawn_traced(
                     libc::dup2(fd, 1);
                     libc::dup2(fd, 2);
                     if fd > 2 {
+                        libc::close(fd);
+                    }
+                }
+            } else {
+                for fd in 0..3 {
+                    if closed_std_fds & (1 << fd) != 0 {
                         libc::close(fd);
                     }
                 }

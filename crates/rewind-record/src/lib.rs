@@ -13,11 +13,13 @@
 
 mod cpu;
 mod exec;
+mod interrupt;
 mod sched;
 mod spin;
 mod ticks;
 
 use anyhow::{anyhow, Context, Result};
+use interrupt::{install_signal_handlers, ROOT_PID};
 use rewind_ptrace::{self as pt, Tid, TrapInsn, WaitStatus};
 use rewind_syscalls::{self as sc, Policy};
 use rewind_trace::{
@@ -27,7 +29,7 @@ use rewind_trace::{
 use std::collections::{HashMap, VecDeque};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::Ordering;
 
 /// What to record.
 pub struct RecordOptions {
@@ -61,35 +63,13 @@ const MAP_SHARED: u64 = 0x01;
 const MAP_ANONYMOUS: u64 = 0x20;
 /// Longest wait for an exiting thread to be gone (it normally takes microseconds).
 const THREAD_EXIT_WAIT_NS: u64 = 2_000_000_000;
-/// Flush the trace at least this often, so a killed recorder leaves a replayable prefix.
-const FLUSH_INTERVAL_NS: u64 = 250_000_000;
-
-static ROOT_PID: AtomicI32 = AtomicI32::new(0);
-
-extern "C" fn forward_signal(sig: libc::c_int) {
-    let pid = ROOT_PID.load(Ordering::Relaxed);
-    if pid > 0 {
-        unsafe { libc::kill(pid, sig) };
-    }
-}
-
-/// Terminal-generated signals reach the program directly (same process group);
-/// rewind ignores them and keeps recording. SIGTERM/SIGHUP sent to rewind go on
-/// to the program, as if rewind were not there.
-fn install_signal_handlers() {
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_IGN);
-        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
-        libc::signal(
-            libc::SIGTERM,
-            forward_signal as *const () as libc::sighandler_t,
-        );
-        libc::signal(
-            libc::SIGHUP,
-            forward_signal as *const () as libc::sighandler_t,
-        );
-    }
-}
+/// Flush the trace at least this often, so a killed recorder leaves a trace that
+/// replays to within this much of where it was killed. (Output to rewind's
+/// stdout/stderr is flushed at once: see [`Recorder::push`].)
+const FLUSH_INTERVAL_NS: u64 = 50_000_000;
+/// The recorder's loop wakes at least this often, even with nothing to do, to
+/// flush the trace and to see a request to stop.
+pub(crate) const HOUSEKEEPING_NS: u64 = 50_000_000;
 
 #[derive(Default)]
 pub(crate) struct Task {
@@ -416,14 +396,64 @@ impl sc::Memory for TaskMemory {
 }
 
 impl Recorder {
+    /// Appends an event. Output the program made on rewind's stdout/stderr is
+    /// made durable at once: whatever a user saw before a recorder was killed is
+    /// in the trace and is reprinted by its replay.
     fn push(&mut self, event: Event) -> Result<()> {
-        self.writer.push(&event)?;
-        if self.writer.event_count().is_multiple_of(64) {
-            let now = pt::monotonic_ns();
-            if now - self.last_flush_ns > FLUSH_INTERVAL_NS {
-                self.writer.flush()?;
-                self.last_flush_ns = now;
+        let output = matches!(
+            &event,
+            Event::Syscall {
+                extra: SyscallExtra::Output { .. },
+                ..
             }
+        );
+        self.writer.push(&event)?;
+        if output {
+            self.flush_trace()?;
+        } else if self.writer.unflushed_events().is_multiple_of(16) {
+            self.flush_if_due()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered events out to the trace file.
+    fn flush_trace(&mut self) -> Result<()> {
+        self.writer.flush()?;
+        self.last_flush_ns = pt::monotonic_ns();
+        Ok(())
+    }
+
+    fn flush_if_due(&mut self) -> Result<()> {
+        if self.writer.unflushed_events() > 0
+            && pt::monotonic_ns() - self.last_flush_ns >= FLUSH_INTERVAL_NS
+        {
+            self.flush_trace()?;
+        }
+        Ok(())
+    }
+
+    /// When the loop must wake up at the latest, besides the scheduler's timers.
+    fn housekeeping_deadline(&self, sched: Option<u64>) -> u64 {
+        let due = if self.writer.unflushed_events() > 0 {
+            self.last_flush_ns + FLUSH_INTERVAL_NS
+        } else {
+            pt::monotonic_ns() + HOUSEKEEPING_NS
+        };
+        sched.map_or(due, |s| s.min(due))
+    }
+
+    /// Periodic work of the loop: the time-based flush, and a stop that was
+    /// asked for with a signal (see [`interrupt`]).
+    fn housekeeping(&mut self) -> Result<()> {
+        self.flush_if_due()?;
+        if self.aborted.is_none()
+            && interrupt::stop_requested(|| {
+                self.tasks.keys().any(|&t| interrupt::sigint_pending(t))
+            })
+        {
+            self.abort(
+                "rewind received SIGINT: recording stopped and the program killed; the trace replays up to that point".into(),
+            );
         }
         Ok(())
     }
@@ -437,12 +467,19 @@ impl Recorder {
             } else {
                 self.next_deadline()
             };
-            match pt::wait_timeout(deadline) {
-                Ok(Some((tid, raw, st))) => self.on_stop(tid, raw, st)?,
+            let wake = self.housekeeping_deadline(deadline);
+            match pt::wait_timeout(Some(wake)) {
+                Ok(Some((tid, raw, st))) => {
+                    if let WaitStatus::Signal(sig) = st {
+                        interrupt::note_program_signal(sig);
+                    }
+                    self.on_stop(tid, raw, st)?
+                }
                 Ok(None) => {}
                 Err(e) if e.raw_os_error() == Some(libc::ECHILD) => break,
                 Err(e) => return Err(e.into()),
             }
+            self.housekeeping()?;
             if self.aborted.is_some() {
                 if !killed {
                     self.kill_all();
@@ -715,6 +752,8 @@ impl Recorder {
                 pt::set_regs(tid, &regs)?;
             }
             _ if spec.data_in.is_some() && self.output_stream(tid, regs.rdi as i32).is_some() => {
+                // What led up to the output is on disk before the output appears.
+                self.flush_trace()?;
                 self.resume(tid, 0)?;
                 return self.finish_syscall_alone(tid);
             }

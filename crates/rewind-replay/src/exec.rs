@@ -32,7 +32,16 @@ pub fn spawn_initial(exe: &Path, header: &Header) -> Result<Task, String> {
     // execve entry, PTRACE_EVENT_EXEC, execve exit.
     loop {
         match task.advance().map_err(|e| e.to_string())? {
-            Stop::Exit(regs) if regs.orig_rax == libc::SYS_execve as u64 => break,
+            Stop::Exit(regs) if regs.orig_rax == libc::SYS_execve as u64 && regs.rax == 0 => break,
+            // A failed execve (the copy is not executable, say) also stops here.
+            Stop::Exit(regs) if regs.orig_rax == libc::SYS_execve as u64 => {
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                return Err(format!(
+                    "cannot execute {} from the trace: {}",
+                    exe.display(),
+                    std::io::Error::from_raw_os_error(-(regs.rax as i64) as i32)
+                ));
+            }
             Stop::Exited(_) => {
                 let why = pt::exec_error(errpipe)
                     .map(|e| e.to_string())
@@ -57,7 +66,7 @@ pub fn exec_in_task(task: &mut Task, entry: &Regs, exe: &Path) -> Result<(), Str
             Stop::Exit(r) if r.rax == 0 => return Ok(()),
             Stop::Exit(r) => {
                 return Err(format!(
-                    "cannot execute {}: {}",
+                    "cannot execute {} from the trace: {}",
                     exe.display(),
                     std::io::Error::from_raw_os_error(-(r.rax as i64) as i32)
                 ))
@@ -92,7 +101,7 @@ pub fn exec_in_thread(
                 let r = pt::get_regs(tgid).map_err(|e| e.to_string())?;
                 if r.rax != 0 {
                     return Err(format!(
-                        "cannot execute {}: {}",
+                        "cannot execute {} from the trace: {}",
                         exe.display(),
                         std::io::Error::from_raw_os_error(-(r.rax as i64) as i32)
                     ));

@@ -93,6 +93,8 @@ pub(crate) const CLONE_THREAD: u64 = 0x10000;
 /// recorded stdout/stderr output to ours.
 pub fn autopilot(dir: &Path) -> Result<ReplayOutcome> {
     let mut r = Session::open(dir)?;
+    // A missing or damaged copy in files/ is the trace's fault: say so up front.
+    r.files.verify()?;
     let result = r.run();
     let _ = r.stdout.flush();
     r.kill_all();
@@ -1316,6 +1318,7 @@ fn describe_status(raw: i32) -> String {
 /// focus process stops. Returns when the debugger quits.
 pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> Result<()> {
     let start = debug::find_focus(dir, focus.as_ref())?;
+    FileStore::new(dir).verify()?;
     let (focus_tid, start_event) = (start.tid, start.event);
     let exe = Some(FileStore::new(dir).path_of(&start.exe));
     let mut goal = debug::Goal::Interactive;

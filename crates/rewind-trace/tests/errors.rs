@@ -26,6 +26,14 @@ fn all_kinds() -> Vec<TraceError> {
             offset: 1234,
             what: "chunk checksum mismatch".into(),
         },
+        TraceError::MissingFile {
+            path: path.with_file_name("files/3-libc.so.6"),
+            what: "a copy of a file the recorded program used".into(),
+        },
+        TraceError::DamagedFile {
+            path: path.with_file_name("files/3-libc.so.6"),
+            what: "its contents differ from what was stored (checksum mismatch)".into(),
+        },
         TraceError::Truncated {
             path,
             offset: 99,
@@ -63,7 +71,18 @@ fn too_new_says_to_upgrade() {
 
 #[test]
 fn specific_messages() {
-    let [io, not, _, corrupt, truncated] = <[TraceError; 5]>::try_from(all_kinds()).unwrap();
+    let [io, not, _, corrupt, missing, damaged, truncated] =
+        <[TraceError; 7]>::try_from(all_kinds()).unwrap();
+    let m = missing.to_string();
+    assert!(
+        m.contains("files/3-libc.so.6") && m.contains("missing") && m.contains("incomplete"),
+        "{m}"
+    );
+    let d = damaged.to_string();
+    assert!(
+        d.contains("files/3-libc.so.6") && d.contains("damaged") && d.contains("checksum"),
+        "{d}"
+    );
     assert!(io.source().is_some(), "Io keeps its cause");
     assert!(not.to_string().contains("not a rewind trace"));
     let c = corrupt.to_string();

@@ -2,7 +2,7 @@
 
 use rewind_trace::*;
 use std::fs;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -25,10 +25,12 @@ fn fixture() -> Fixture {
     }
 }
 
+/// The stored copies (not the index).
 fn blobs(trace: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(trace.join(FILES_DIR))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != FILES_INDEX)
         .collect();
     v.sort();
     v
@@ -160,23 +162,207 @@ fn files_outside_system_dirs_are_copied_even_if_root_owned() {
     );
 }
 
-/// A system file (root-owned, under /usr...) may be hard-linked; either way the
-/// stored file has the same contents.
+/// A system file (root-owned, under /usr...) is copied too, never hard-linked:
+/// changing the trace (chown -R, truncate) must not change the system's file.
 #[test]
-fn system_files_are_stored() {
-    let Some(sys) = ["/usr/bin/env", "/bin/sh", "/usr/bin/true"]
+fn system_files_are_copied_not_linked() {
+    let sys = ["/usr/bin/env", "/bin/sh", "/usr/bin/true"]
         .iter()
         .map(Path::new)
         .find(|p| p.is_file())
-    else {
-        return;
-    };
+        .expect("a system executable to store");
     let f = fixture();
+    let before = fs::read(sys).unwrap();
+    let sys_meta = fs::metadata(sys).unwrap();
     let mut store = FileStore::new(&f.trace);
     let r = store.add(sys, show(sys)).unwrap();
-    assert_eq!(fs::read(store.path_of(&r)).unwrap(), fs::read(sys).unwrap());
-    assert_eq!(r.size, fs::metadata(sys).unwrap().size());
+    let stored = store.path_of(&r);
+    assert_eq!(fs::read(&stored).unwrap(), before);
+    assert_eq!(r.size, sys_meta.size());
     assert_eq!(store.add(sys, show(sys)).unwrap(), r);
+    let copy_meta = fs::metadata(&stored).unwrap();
+    assert_ne!(copy_meta.ino(), sys_meta.ino(), "a copy, not a link");
+    assert_eq!(copy_meta.nlink(), 1);
+    // Executables stay runnable for replay, and private.
+    assert_eq!(copy_meta.mode() & 0o777, 0o700);
+    // Truncating the trace's copy leaves the system's file alone.
+    fs::File::options()
+        .write(true)
+        .open(&stored)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    assert_eq!(fs::read(sys).unwrap(), before);
+    assert_eq!(fs::metadata(sys).unwrap().nlink(), sys_meta.nlink());
+}
+
+/// Copies hold the program's data: 0600 (0700 if executable), and the index is
+/// 0600 too.
+#[test]
+fn copies_are_private() {
+    let f = fixture();
+    let p = f.src.join("data");
+    fs::write(&p, b"secret").unwrap();
+    fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let mut store = FileStore::new(&f.trace);
+    let r = store.add(&p, show(&p)).unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().mode() & 0o777;
+    assert_eq!(mode(&store.path_of(&r)), 0o600);
+    assert_eq!(mode(&f.trace.join(FILES_DIR).join(FILES_INDEX)), 0o600);
+
+    // A trace created by the writer has a private files/ directory.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("t");
+    TraceWriter::create(&dir, &small_header()).unwrap();
+    assert_eq!(mode(&dir.join(FILES_DIR)), 0o700);
+    assert_eq!(mode(&dir.join(EVENTS_FILE)), 0o600);
+}
+
+fn small_header() -> Header {
+    Header {
+        rewind_version: "0".into(),
+        mode: RecordingMode::Boundaries,
+        argv: vec![b"a".to_vec()],
+        program: "a".into(),
+        cwd: "/".into(),
+        env: vec![],
+        start_unix_ns: 0,
+        cpu_model: String::new(),
+        kernel: String::new(),
+        cpuid: vec![],
+        stack_limit: (0, 0),
+        cpuid_faulting: false,
+        chaos_seed: None,
+        branch_counter: None,
+        cpu_index: None,
+    }
+}
+
+/// A sparse file (100 GiB, a few data pages) is stored as data only: the copy
+/// stays sparse, takes about the space of its data, reads back equal, and its
+/// checksum verifies.
+#[test]
+fn sparse_files_stay_sparse() {
+    let f = fixture();
+    let p = f.src.join("sparse");
+    let file = fs::File::create(&p).unwrap();
+    let size: u64 = 100 << 30;
+    file.set_len(size).unwrap();
+    let pages: Vec<(u64, Vec<u8>)> = [0u64, 1 << 30, 77 << 30, size - 4096]
+        .iter()
+        .enumerate()
+        .map(|(i, &at)| (at, vec![i as u8 + 1; 4096]))
+        .collect();
+    for (at, data) in &pages {
+        file.write_all_at(data, *at).unwrap();
+    }
+    drop(file);
+    let start = std::time::Instant::now();
+    let mut store = FileStore::new(&f.trace);
+    let r = store.add(&p, show(&p)).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "storing took {:?}",
+        start.elapsed()
+    );
+    let stored = store.path_of(&r);
+    let meta = fs::metadata(&stored).unwrap();
+    assert_eq!(meta.size(), size);
+    assert!(
+        meta.blocks() * 512 < 4 << 20,
+        "the copy uses {} bytes of disk",
+        meta.blocks() * 512
+    );
+    let copy = fs::File::open(&stored).unwrap();
+    for (at, data) in &pages {
+        let mut back = vec![0u8; 4096];
+        copy.read_exact_at(&mut back, *at).unwrap();
+        assert_eq!(&back, data, "page at {at}");
+    }
+    let mut hole = vec![1u8; 4096];
+    copy.read_exact_at(&mut hole, 2 << 30).unwrap();
+    assert!(hole.iter().all(|&b| b == 0));
+    assert_eq!(store.verify().unwrap().len(), 1);
+}
+
+/// The checksum of a copy counts holes as zeros: a copy whose holes were
+/// filled in (cp without --sparse) verifies the same, and it is the CRC32 of
+/// the whole contents.
+#[test]
+fn checksum_is_of_the_contents_not_the_layout() {
+    let f = fixture();
+    let p = f.src.join("holes");
+    let file = fs::File::create(&p).unwrap();
+    file.set_len(3 << 20).unwrap();
+    file.write_all_at(b"middle", 1 << 20).unwrap();
+    drop(file);
+    let mut store = FileStore::new(&f.trace);
+    let r = store.add(&p, show(&p)).unwrap();
+    let index = store.verify().unwrap();
+    assert_eq!(index[0].crc, crc32fast::hash(&fs::read(&p).unwrap()));
+    // Fill the holes in: same contents, same checksum.
+    let stored = store.path_of(&r);
+    let dense = fs::read(&stored).unwrap();
+    fs::remove_file(&stored).unwrap();
+    fs::write(&stored, &dense).unwrap();
+    store
+        .verify()
+        .expect("a dense copy of the same bytes verifies");
+}
+
+/// A damaged, truncated or missing copy is reported as the trace's problem,
+/// naming the copy.
+#[test]
+fn damaged_copies_are_reported() {
+    let f = fixture();
+    let p = f.src.join("lib.so");
+    fs::write(&p, vec![7u8; 10000]).unwrap();
+    let mut store = FileStore::new(&f.trace);
+    let r = store.add(&p, show(&p)).unwrap();
+    let stored = store.path_of(&r);
+    store.verify().unwrap();
+
+    let copy = fs::File::options().write(true).open(&stored).unwrap();
+    copy.write_all_at(b"X", 5000).unwrap();
+    match store.verify() {
+        Err(e @ TraceError::DamagedFile { .. }) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains(show(&stored)) && msg.contains("checksum"),
+                "{msg}"
+            );
+            assert!(!msg.contains('\n'));
+        }
+        other => panic!("flipped byte: {other:?}"),
+    }
+    copy.set_len(100).unwrap();
+    match store.verify() {
+        Err(e @ TraceError::DamagedFile { .. }) => {
+            assert!(e.to_string().contains("100 bytes where 10000"), "{e}")
+        }
+        other => panic!("truncated: {other:?}"),
+    }
+    fs::remove_file(&stored).unwrap();
+    match store.verify() {
+        Err(e @ TraceError::MissingFile { .. }) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains(show(&stored)) && msg.contains("missing"),
+                "{msg}"
+            );
+        }
+        other => panic!("missing: {other:?}"),
+    }
+    fs::remove_file(f.trace.join(FILES_DIR).join(FILES_INDEX)).unwrap();
+    assert!(matches!(
+        store.verify(),
+        Err(TraceError::MissingFile { .. })
+    ));
+    fs::write(f.trace.join(FILES_DIR).join(FILES_INDEX), "zz 1 ../x\n").unwrap();
+    assert!(matches!(
+        store.verify(),
+        Err(TraceError::DamagedFile { .. })
+    ));
 }
 
 #[test]

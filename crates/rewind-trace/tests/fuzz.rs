@@ -59,6 +59,9 @@ impl Tally {
                 assert!(!s.contains('\n'), "error message is one line: {s:?}");
                 match e {
                     TraceError::Io { .. } => panic!("Io error from an in-memory reader: {e}"),
+                    TraceError::MissingFile { .. } | TraceError::DamagedFile { .. } => {
+                        panic!("files/ error from the events reader: {e}")
+                    }
                     TraceError::NotATrace(_) => "NotATrace".into(),
                     TraceError::TooNew { .. } => "TooNew".into(),
                     TraceError::TooOld { .. } => "TooOld".into(),

@@ -172,8 +172,10 @@ fn mem_write(rng: &mut Rng, max: usize) -> MemWrite {
     }
 }
 
-/// Number of event variants [`event_of_kind`] makes (8 is `End`).
+/// Number of event variants [`event_of_kind`] makes.
 pub const EVENT_KINDS: usize = 11;
+/// The kind [`event_of_kind`] makes `End` for.
+pub const END_KIND: usize = 8;
 
 /// One event of kind `kind % EVENT_KINDS` (so a caller can go through every variant).
 pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
@@ -295,14 +297,21 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
 }
 
 /// `n` varied events covering every variant (round robin with random picks mixed in).
+/// Every kind is among them; `End` only last, as a recorder writes it (a reader
+/// refuses anything after the end of a recording).
 pub fn varied_events(rng: &mut Rng, n: usize) -> Vec<Event> {
     (0..n)
         .map(|i| {
-            let kind = if i % 2 == 0 {
+            let mut kind = if i % 2 == 0 {
                 i / 2
             } else {
                 rng.below(EVENT_KINDS)
             };
+            if i + 1 == n {
+                kind = END_KIND;
+            } else if kind % EVENT_KINDS == END_KIND {
+                kind += 1;
+            }
             event_of_kind(rng, kind)
         })
         .collect()
@@ -546,7 +555,9 @@ pub fn make_preamble(version: u32, header_body: &[u8]) -> Vec<u8> {
     p.extend_from_slice(&version.to_le_bytes());
     p.extend_from_slice(&(header_body.len() as u32).to_le_bytes());
     p.extend_from_slice(header_body);
-    p.extend_from_slice(&crc32fast::hash(header_body).to_le_bytes());
+    // The checksum covers version, header length and header (format version 3).
+    let crc = crc32fast::hash(&p[8..]);
+    p.extend_from_slice(&crc.to_le_bytes());
     p
 }
 
