@@ -226,6 +226,40 @@ pub fn dump(dir: &Path) -> Result<()> {
                         file.original,
                         if *shared { " shared" } else { "" }
                     ),
+                    rewind_trace::SyscallExtra::MapShared {
+                        file,
+                        offset,
+                        backing,
+                    } => {
+                        format!(
+                            " maps {} @{offset:#x} shared (file {backing})",
+                            file.original
+                        )
+                    }
+                    rewind_trace::SyscallExtra::SharedFileChanged {
+                        backing,
+                        size,
+                        offset,
+                        len,
+                        ..
+                    } => {
+                        format!(" changes shared file {backing} @{offset:#x}+{len:#x}, size {size}")
+                    }
+                    rewind_trace::SyscallExtra::GrewFileMapping { file, offset } => {
+                        format!(" grows into {} @{offset:#x}", file.original)
+                    }
+                    rewind_trace::SyscallExtra::ShmAttach {
+                        shmid,
+                        size,
+                        contents,
+                    } => format!(
+                        " attaches segment {shmid} ({size} bytes{})",
+                        if contents.is_some() {
+                            ", contents recorded"
+                        } else {
+                            ""
+                        }
+                    ),
                 };
                 format!("{tid} {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {result} [{} writes, {bytes} bytes]{extra}", rewind_syscalls::name(*nr), args[0], args[1], args[2], args[3], args[4], args[5], writes.len())
             }

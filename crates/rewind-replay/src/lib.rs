@@ -12,6 +12,7 @@
 
 mod debug;
 mod exec;
+mod shared;
 mod task;
 
 pub use debug::{Debugger, Focus, Position, Resume, StopReason, WatchKind};
@@ -112,6 +113,8 @@ pub struct Session {
     event: u64,
     /// Set when a debugger drives the replay.
     dbg: Option<debug::Ctl>,
+    /// Memory files behind shared file mappings and SysV segments.
+    shared: shared::Backings,
 }
 
 fn is_error(result: i64) -> bool {
@@ -144,6 +147,7 @@ impl Session {
             stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
             event: 0,
             dbg: None,
+            shared: shared::Backings::default(),
         })
     }
 
@@ -900,6 +904,9 @@ impl Session {
                 _ if nr == SYS_MMAP && !is_error(result) => {
                     return self.replay_mmap(tid, entry, args, result, extra)
                 }
+                _ if shared::is_shm_call(nr) && !is_error(result) => {
+                    return self.replay_shm(tid, entry, nr, args, result, extra)
+                }
                 _ => None,
             },
         };
@@ -907,6 +914,7 @@ impl Session {
             Some(restore) => self.finish_executed(tid, &entry, nr, result, writes, restore)?,
             None => self.emulate(tid, entry, nr, result, writes)?,
         }
+        self.after_shared_change(tid, args, result, &extra)?;
         if let SyscallExtra::Output { stream, data } = extra {
             self.print(stream, &data);
         }
@@ -1025,6 +1033,14 @@ impl Session {
         result: i64,
         extra: SyscallExtra,
     ) -> Result<()> {
+        if let SyscallExtra::MapShared {
+            file,
+            offset,
+            backing,
+        } = &extra
+        {
+            return self.replay_shared_mmap(tid, entry, args, result, file, *offset, *backing);
+        }
         let real = self.task(tid)?.real;
         let mut regs = entry;
         let mut flags = (args[3] & !MAP_FIXED_NOREPLACE) | MAP_FIXED;

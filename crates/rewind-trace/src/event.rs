@@ -102,6 +102,39 @@ pub enum SyscallExtra {
     /// The recorder skipped this syscall to deliver a held-back signal first; it
     /// restarts after the handler. Replay skips it too, whatever its policy.
     CancelledForSignal,
+    /// A MAP_SHARED file mmap (any protection). `backing` names the file (its
+    /// device and inode) for the whole recording: replay backs every shared
+    /// mapping of one file with one memory file, so they see each other's stores.
+    /// `file` is its copy when mapped, the mapping starts at `offset` in it.
+    MapShared {
+        file: FileRef,
+        offset: u64,
+        backing: u64,
+    },
+    /// A syscall changed a file that the recording maps MAP_SHARED (write,
+    /// pwrite, ftruncate, fallocate...): afterwards it is `size` bytes long and
+    /// `[offset, offset + len)` holds zeros except for `extents`.
+    SharedFileChanged {
+        backing: u64,
+        size: u64,
+        offset: u64,
+        len: u64,
+        extents: Vec<FileExtent>,
+    },
+    /// mremap grew a private file mapping: the new part shows `file` from
+    /// `offset` on (replay's anonymous copy would otherwise read zeros there).
+    GrewFileMapping {
+        file: FileRef,
+        offset: u64,
+    },
+    /// shmat of SysV segment `shmid` (`size` bytes). `contents` holds its data
+    /// (zero pages left out) when no other recorded attachment could tell replay
+    /// what it holds (first attach, or none alive): replay writes it then.
+    ShmAttach {
+        shmid: i32,
+        size: u64,
+        contents: Option<Vec<FileExtent>>,
+    },
 }
 
 /// How a signal reached the program.
@@ -264,6 +297,14 @@ pub struct Summary {
     /// Set when rewind stopped the recording itself (an unsupported operation);
     /// the message says why.
     pub aborted: Option<String>,
+}
+
+/// Bytes at an offset of a file (or of a shared memory segment).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileExtent {
+    pub offset: u64,
+    #[serde(with = "serde_bytes_compat")]
+    pub data: Vec<u8>,
 }
 
 /// Vec<u8> as a postcard byte string rather than a sequence of varints.

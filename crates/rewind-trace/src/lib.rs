@@ -13,6 +13,7 @@
 //! The stream's last event is [`Event::End`] when the recording finished normally.
 
 mod event;
+pub mod extents;
 mod files;
 mod format;
 
