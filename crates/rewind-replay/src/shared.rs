@@ -347,10 +347,12 @@ impl Session {
                 "replay has none there".to_string(),
             ));
         };
-        // The attachment may have been split (mprotect): its pieces follow.
+        // The attachment may have been split (mprotect): its pieces follow, at
+        // the segment offsets that continue it (as the kernel's shmdt finds them;
+        // another attachment right after it starts at offset 0 again).
         let mut end = maps[first].end;
         for m in &maps[first + 1..] {
-            if m.start != end || m.name != maps[first].name || m.inode != maps[first].inode {
+            if m.start != end || m.inode != maps[first].inode || m.offset != m.start - addr {
                 break;
             }
             end = m.end;

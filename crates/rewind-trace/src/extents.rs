@@ -14,6 +14,7 @@ use std::os::unix::io::AsRawFd;
 /// Granule at which zeros are skipped: the page size.
 pub const PAGE: usize = 4096;
 const CHUNK: usize = 1 << 20;
+static ZERO_PAGE: [u8; PAGE] = [0; PAGE];
 
 /// Calls `visit(offset, bytes)` for every run of non-zero pages of `file` in
 /// `[offset, offset + len)` (clipped to the file's size), in order.
@@ -79,7 +80,8 @@ pub fn for_each_nonzero(
     let mut at = 0;
     while at < buf.len() {
         let page = &buf[at..(at + PAGE).min(buf.len())];
-        let zero = page.iter().all(|&b| b == 0);
+        // A slice comparison is a memcmp: fast even in debug builds.
+        let zero = page == &ZERO_PAGE[..page.len()];
         match (zero, run) {
             (false, None) => run = Some(at),
             (true, Some(start)) => {
