@@ -31,6 +31,11 @@ int main(void) {
     unsigned char *b = mmap(NULL, LEN, PROT_READ, MAP_SHARED, fd, 0);
     if (a == MAP_FAILED || b == MAP_FAILED) die("mmap");
     show("initial contents", hash(b, LEN));
+    /* A mapping of a read-only descriptor cannot be made writable. */
+    int ro = open(path, O_RDONLY);
+    unsigned char *c = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, ro, 0);
+    if (ro < 0 || c == MAP_FAILED) die("read-only mapping");
+    show("mprotect of a read-only file's mapping fails", mprotect(c, PAGE, PROT_READ | PROT_WRITE) != 0);
 
     /* Mappings made before a pwrite see it. */
     if (getrandom(buf, 64, 0) != 64) die("getrandom");
@@ -45,6 +50,7 @@ int main(void) {
     struct iovec iov[2] = {{buf + 50, 70}, {buf + 120, 80}};
     if (writev(fd, iov, 2) != 150) die("writev");
     show("mapping b after write and writev", hash(b, PAGE));
+    show("read-only mapping after write and writev", hash(c, PAGE));
 
     /* A store through one mapping shows in the other, and in read(). */
     if (getrandom(a + 2 * PAGE + 7, 300, 0) != 300) die("getrandom");

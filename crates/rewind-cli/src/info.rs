@@ -230,6 +230,7 @@ pub fn dump(dir: &Path) -> Result<()> {
                         file,
                         offset,
                         backing,
+                        ..
                     } => {
                         format!(
                             " maps {} @{offset:#x} shared (file {backing})",

@@ -924,6 +924,7 @@ impl Recorder {
                 file,
                 offset: args[5],
                 backing: self.shared.backing_of(meta.dev(), meta.ino()),
+                writable: shared::open_for_writing(tid, fd),
             });
         }
         Ok(SyscallExtra::MapFile {

@@ -56,6 +56,15 @@ fn fd_position(tid: Tid, fd: u64) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// Whether descriptor `fd` of the task was opened for writing.
+pub(crate) fn open_for_writing(tid: Tid, fd: i32) -> bool {
+    let info = std::fs::read_to_string(format!("/proc/{tid}/fdinfo/{fd}")).unwrap_or_default();
+    info.lines()
+        .find_map(|l| l.strip_prefix("flags:"))
+        .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        .is_some_and(|flags| flags & libc::O_ACCMODE as u32 != libc::O_RDONLY as u32)
+}
+
 fn round_up(n: u64) -> u64 {
     n.div_ceil(PAGE) * PAGE
 }

@@ -1033,13 +1033,8 @@ impl Session {
         result: i64,
         extra: SyscallExtra,
     ) -> Result<()> {
-        if let SyscallExtra::MapShared {
-            file,
-            offset,
-            backing,
-        } = &extra
-        {
-            return self.replay_shared_mmap(tid, entry, args, result, file, *offset, *backing);
+        if let SyscallExtra::MapShared { .. } = &extra {
+            return self.replay_shared_mmap(tid, entry, args, result, &extra);
         }
         let real = self.task(tid)?.real;
         let mut regs = entry;

@@ -14,7 +14,7 @@
 
 use crate::{is_error, Result, Session};
 use rewind_ptrace as pt;
-use rewind_trace::{FileExtent, FileRef, SyscallExtra, Tid};
+use rewind_trace::{FileExtent, SyscallExtra, Tid};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
@@ -78,6 +78,7 @@ fn write_extents(memfd: &File, extents: &[FileExtent]) -> io::Result<()> {
 
 /// Replaces the placeholder mapping at `addr` in the stopped task (at a syscall
 /// exit) by a MAP_SHARED mapping of `memfd` from `offset`.
+/// Opened read-only unless `writable`, as the program's descriptor was.
 fn map_memfd(
     real: i32,
     addr: u64,
@@ -85,11 +86,17 @@ fn map_memfd(
     prot: u64,
     memfd: &File,
     offset: u64,
+    writable: bool,
 ) -> io::Result<()> {
     let path = format!("/proc/{}/fd/{}\0", std::process::id(), memfd.as_raw_fd());
     // The placeholder is ours and about to be replaced: room for the path.
     pt::write_mem(real, addr, path.as_bytes())?;
-    let flags = (libc::O_RDWR | libc::O_CLOEXEC) as u64;
+    let mode = if writable {
+        libc::O_RDWR
+    } else {
+        libc::O_RDONLY
+    };
+    let flags = (mode | libc::O_CLOEXEC) as u64;
     let fd = pt::inject_syscall(
         real,
         libc::SYS_openat as u64,
@@ -185,10 +192,18 @@ impl Session {
         entry: rewind_trace::Regs,
         args: &[u64; 6],
         result: i64,
-        file: &FileRef,
-        offset: u64,
-        backing: u64,
+        extra: &SyscallExtra,
     ) -> Result<()> {
+        let SyscallExtra::MapShared {
+            file,
+            offset,
+            backing,
+            writable,
+        } = extra
+        else {
+            return Err(self.fail("a shared file mapping without its file"));
+        };
+        let (offset, backing) = (*offset, *backing);
         let addr = result as u64;
         let exit = self.map_placeholder(tid, &entry, addr, args[1])?;
         let copy = self.files.path_of(file);
@@ -220,7 +235,7 @@ impl Session {
         }
         let real = self.task(tid)?.real;
         let memfd = &self.shared.files[&backing].0;
-        let r = map_memfd(real, addr, args[1], args[2], memfd, offset);
+        let r = map_memfd(real, addr, args[1], args[2], memfd, offset, *writable);
         self.io(r)?;
         self.finish_as(tid, &entry, exit, result)
     }
@@ -321,7 +336,15 @@ impl Session {
             prot |= PROT_EXEC;
         }
         let real = self.task(tid)?.real;
-        let r = map_memfd(real, addr, len, prot, &self.shared.segments[&shmid], 0);
+        let r = map_memfd(
+            real,
+            addr,
+            len,
+            prot,
+            &self.shared.segments[&shmid],
+            0,
+            true,
+        );
         self.io(r)?;
         self.finish_as(tid, &entry, exit, result)
     }

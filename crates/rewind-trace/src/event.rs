@@ -105,11 +105,14 @@ pub enum SyscallExtra {
     /// A MAP_SHARED file mmap (any protection). `backing` names the file (its
     /// device and inode) for the whole recording: replay backs every shared
     /// mapping of one file with one memory file, so they see each other's stores.
-    /// `file` is its copy when mapped, the mapping starts at `offset` in it.
+    /// `file` is its copy when mapped, the mapping starts at `offset` in it;
+    /// `writable`: the descriptor was open for writing (else mprotect to
+    /// PROT_WRITE fails, as it did).
     MapShared {
         file: FileRef,
         offset: u64,
         backing: u64,
+        writable: bool,
     },
     /// A syscall changed a file that the recording maps MAP_SHARED (write,
     /// pwrite, ftruncate, fallocate...): afterwards it is `size` bytes long and
