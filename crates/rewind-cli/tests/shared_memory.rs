@@ -37,8 +37,8 @@ fn shm_share() {
 fn replay_peak_rss_kib(fx: &Fixture, trace: &std::path::Path) -> (i32, i64) {
     let mut cmd = fx.rewind(["replay", "--autopilot"]);
     cmd.arg(trace).stdout(Stdio::null()).stderr(Stdio::null());
-    let child = cmd.spawn().expect("spawn rewind replay");
-    let pid = child.id() as i32;
+    // Reaped with wait4 below, which also returns its resource usage.
+    let pid = cmd.spawn().expect("spawn rewind replay").id() as i32;
     let deadline = Instant::now() + TIMEOUT;
     loop {
         let mut status = 0;
