@@ -4,6 +4,7 @@
  * replay whose mappings miss a change diverges. The data is random. */
 #include "map_show.h"
 #include <fcntl.h>
+#include <libgen.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -72,6 +73,11 @@ int main(void) {
     show("SIGBUS beyond the end of the file", bus);
     if (ftruncate(fd, LEN)) die("ftruncate");
     show("mapping b after shrinking and growing the file", hash(b, LEN));
+    /* truncate() by name, relative to the working directory. */
+    if (getrandom(a + PAGE, PAGE, 0) != PAGE) die("getrandom");
+    if (chdir(dirname(strdup(path)))) die("chdir");
+    if (truncate(basename(path), PAGE + 10) || truncate(basename(path), LEN)) die("truncate");
+    show("mapping b after truncate", hash(b, LEN));
 
     /* Parent and child map the file each on their own after fork. */
     fflush(stdout);

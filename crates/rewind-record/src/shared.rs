@@ -16,6 +16,7 @@ use rewind_ptrace::{self as pt, Tid};
 use rewind_trace::extents::{for_each_data, for_each_nonzero};
 use rewind_trace::{FileExtent, SyscallExtra};
 use std::collections::{HashMap, HashSet};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
@@ -63,6 +64,24 @@ pub(crate) fn open_for_writing(tid: Tid, fd: i32) -> bool {
         .find_map(|l| l.strip_prefix("flags:"))
         .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
         .is_some_and(|flags| flags & libc::O_ACCMODE as u32 != libc::O_RDONLY as u32)
+}
+
+/// The NUL-terminated string at `addr` in the task (read a page at a time, so
+/// a string at the end of its mapping is read too).
+fn read_c_string(tid: Tid, addr: u64) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut at = addr;
+    while out.len() < libc::PATH_MAX as usize {
+        let n = (PAGE - at % PAGE) as usize;
+        let chunk = pt::read_mem(tid, at, n).ok()?;
+        if let Some(end) = chunk.iter().position(|&b| b == 0) {
+            out.extend_from_slice(&chunk[..end]);
+            return Some(out);
+        }
+        out.extend_from_slice(&chunk);
+        at += n as u64;
+    }
+    None
 }
 
 fn round_up(n: u64) -> u64 {
@@ -121,6 +140,7 @@ impl Recorder {
             }
             libc::SYS_copy_file_range | libc::SYS_splice => (args[2], Range::BeforePos(written)),
             libc::SYS_ftruncate => (args[0], Range::SizeOnly),
+            libc::SYS_truncate => return self.truncated_by_path(tid, args[0]),
             libc::SYS_fallocate => (args[0], Range::At(args[2], args[3])),
             _ => return Ok(None),
         };
@@ -162,6 +182,33 @@ impl Recorder {
             len,
             extents,
         }))
+    }
+
+    /// truncate(path) on a file mapped shared: its new size.
+    fn truncated_by_path(
+        &mut self,
+        tid: Tid,
+        path_ptr: u64,
+    ) -> Result<Option<SyscallExtra>, String> {
+        let Some(path) = read_c_string(tid, path_ptr) else {
+            return Ok(None);
+        };
+        // Relative to the task's working directory, which /proc shows.
+        let path = Path::new(&format!("/proc/{tid}/cwd")).join(std::ffi::OsStr::from_bytes(&path));
+        let Ok(meta) = std::fs::metadata(&path) else {
+            return Ok(None);
+        };
+        Ok(self
+            .shared
+            .files
+            .get(&(meta.dev(), meta.ino()))
+            .map(|&backing| SyscallExtra::SharedFileChanged {
+                backing,
+                size: meta.len(),
+                offset: meta.len(),
+                len: 0,
+                extents: Vec::new(),
+            }))
     }
 
     /// mremap grew a private file mapping: the file behind the new part.
