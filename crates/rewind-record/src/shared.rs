@@ -13,7 +13,7 @@
 
 use crate::{is_error, Recorder};
 use rewind_ptrace::{self as pt, Tid};
-use rewind_trace::extents::{for_each_data, for_each_nonzero};
+use rewind_trace::extents::{data_ranges, for_each_data, for_each_nonzero};
 use rewind_trace::{FileExtent, SyscallExtra};
 use std::collections::{HashMap, HashSet};
 use std::os::unix::ffi::OsStrExt;
@@ -64,6 +64,37 @@ pub(crate) fn open_for_writing(tid: Tid, fd: i32) -> bool {
         .find_map(|l| l.strip_prefix("flags:"))
         .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
         .is_some_and(|flags| flags & libc::O_ACCMODE as u32 != libc::O_RDONLY as u32)
+}
+
+/// The data of the segment `shmid` attached at `addr` in the task, zero pages
+/// left out. Only its populated ranges are read where the kernel tells them
+/// (SEEK_DATA on the segment, through /proc/TID/map_files), so a big, mostly
+/// untouched segment is neither copied nor populated by reading it.
+fn segment_contents(tid: Tid, shmid: i32, addr: u64, size: u64) -> Result<Vec<FileExtent>, String> {
+    let link = format!("/proc/{tid}/map_files/{addr:x}-{:x}", addr + size);
+    let ranges = std::fs::File::open(link)
+        .ok()
+        .and_then(|f| data_ranges(&f, 0, size).ok())
+        .unwrap_or_else(|| vec![(0, size)]);
+    let mut extents = Vec::new();
+    for (start, end) in ranges {
+        let mut at = start;
+        while at < end {
+            let n = (end - at).min(READ_CHUNK as u64) as usize;
+            let data = pt::read_mem(tid, addr + at, n).map_err(|e| {
+                format!("cannot read SysV segment {shmid} in process {tid}: {e}; recording stopped")
+            })?;
+            let _ = for_each_nonzero(&data, |o, bytes| {
+                extents.push(FileExtent {
+                    offset: at + o as u64,
+                    data: bytes.to_vec(),
+                });
+                Ok(())
+            });
+            at += n as u64;
+        }
+    }
+    Ok(extents)
 }
 
 /// The NUL-terminated string at `addr` in the task (read a page at a time, so
@@ -267,25 +298,7 @@ impl Recorder {
         // With another recorded attachment alive, replay's copy of the segment
         // is already current.
         let contents = if ours <= 1 || outside {
-            let mut extents = Vec::new();
-            let mut at = 0u64;
-            while at < size {
-                let n = (size - at).min(READ_CHUNK as u64) as usize;
-                let data = pt::read_mem(tid, addr + at, n).map_err(|e| {
-                    format!(
-                        "cannot read SysV segment {shmid} in process {tid}: {e}; recording stopped"
-                    )
-                })?;
-                let _ = for_each_nonzero(&data, |o, bytes| {
-                    extents.push(FileExtent {
-                        offset: at + o as u64,
-                        data: bytes.to_vec(),
-                    });
-                    Ok(())
-                });
-                at += n as u64;
-            }
-            Some(extents)
+            Some(segment_contents(tid, shmid, addr, size)?)
         } else {
             None
         };

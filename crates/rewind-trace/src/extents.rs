@@ -27,11 +27,7 @@ pub fn for_each_data(
     let size = file.metadata()?.len();
     let end = offset.saturating_add(len).min(size);
     let mut buf = vec![0u8; CHUNK];
-    let mut pos = offset;
-    while pos < end {
-        let Some((data, hole)) = next_data(file, pos, end)? else {
-            break;
-        };
+    for (data, hole) in data_ranges(file, offset, end)? {
         let mut at = data;
         while at < hole {
             let n = (hole - at).min(CHUNK as u64) as usize;
@@ -39,9 +35,23 @@ pub fn for_each_data(
             for_each_nonzero(&buf[..n], |o, bytes| visit(at + o as u64, bytes))?;
             at += n as u64;
         }
-        pos = hole;
     }
     Ok(())
+}
+
+/// The data extents of `file` within `[offset, end)`, as (start, end) pairs;
+/// all of it on file systems without SEEK_DATA.
+pub fn data_ranges(file: &File, offset: u64, end: u64) -> io::Result<Vec<(u64, u64)>> {
+    let mut ranges = Vec::new();
+    let mut pos = offset;
+    while pos < end {
+        let Some((data, hole)) = next_data(file, pos, end)? else {
+            break;
+        };
+        ranges.push((data, hole));
+        pos = hole;
+    }
+    Ok(ranges)
 }
 
 /// The next data extent at or after `pos` (before `end`): (start, end).
