@@ -114,3 +114,40 @@ fn shm_attached_outside() {
     assert!(rep.status.success(), "{}", rep.describe());
     assert_eq!(rec.stdout, rep.stdout, "{}", rep.describe());
 }
+
+/// Going backwards in gdb over a program that keeps a running total in a
+/// MAP_SHARED mapping: the replay may not restart from a checkpoint taken
+/// while the mapping exists (the checkpoint, a fork, would share the mapping
+/// and see later totals), so reverse-continue arrives at the earlier call with
+/// the total of that moment.
+#[test]
+fn map_gdb_reverse_over_shared_memory() {
+    let fx = Fixture::new();
+    let exe = fx.compile_debug("map_gdb");
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv([&exe]), None);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    let script = fx.path().join("script.gdb");
+    std::fs::write(
+        &script,
+        "break bump if i == 35\ncontinue\ndelete\nbreak bump if i == 25\nreverse-continue\nprint total\n",
+    )
+    .unwrap();
+    let mut cmd = fx.rewind(["replay"]);
+    cmd.arg(&trace)
+        .args(["--", "-batch", "-nx", "-ex", "set sysroot /", "-x"])
+        .arg(&script)
+        .env_remove("DEBUGINFOD_URLS")
+        .current_dir(fx.path().join("replay-cwd"));
+    let r = run(cmd, None);
+    let out = r.stdout_str() + &r.stderr_str();
+    // 1 + 4 + ... + 25 * 25
+    let expected = (1..=25u64).map(|i| i * i).sum::<u64>();
+    assert!(
+        out.contains(&format!("bump (i=25, total={expected})"))
+            && out.contains(&format!("$1 = {expected}\n"))
+            && !out.contains("rewind: "),
+        "{}",
+        r.describe()
+    );
+}

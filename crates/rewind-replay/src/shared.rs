@@ -122,6 +122,16 @@ fn map_memfd(
     }
 }
 
+/// Whether the task maps shared memory. A checkpoint (a fork) would share it
+/// with the process that goes on, so it would not keep the contents of its
+/// moment: no checkpoints then (going backwards replays from the start).
+pub(crate) fn maps_shared_memory(real: i32) -> bool {
+    pt::read_maps(real).map_or(true, |maps| {
+        maps.iter()
+            .any(|m| m.perms.as_bytes().get(3) == Some(&b's'))
+    })
+}
+
 /// shmat/shmdt are replayed by this module.
 pub(crate) fn is_shm_call(nr: u64) -> bool {
     nr == libc::SYS_shmat as u64 || nr == libc::SYS_shmdt as u64
