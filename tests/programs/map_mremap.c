@@ -1,6 +1,7 @@
 /* mremap grows mappings of a file: a private one (the new part shows the
  * file, not zeros) and a shared one. The file holds random data. */
 #include "map_show.h"
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 
@@ -26,6 +27,14 @@ int main(void) {
     unsigned char *sgrown = mremap(shared, 2 * PAGE, 5 * PAGE, MREMAP_MAYMOVE);
     if (sgrown == MAP_FAILED) die("mremap");
     show("shared mapping grown", hash(sgrown, 5 * PAGE));
+
+    /* The same through a read-only descriptor. */
+    int ro = open(path, O_RDONLY);
+    unsigned char *rop = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, ro, 2 * PAGE);
+    if (ro < 0 || rop == MAP_FAILED) die("read-only mapping");
+    unsigned char *rogrown = mremap(rop, PAGE, 3 * PAGE, MREMAP_MAYMOVE);
+    if (rogrown == MAP_FAILED) die("mremap");
+    show("private mapping of a read-only descriptor grown", hash(rogrown, 3 * PAGE));
     printf("pid %d\n", getpid());
     unlink(path);
     return 0;

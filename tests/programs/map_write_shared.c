@@ -32,6 +32,10 @@ int main(void) {
     unsigned char *b = mmap(NULL, LEN, PROT_READ, MAP_SHARED, fd, 0);
     if (a == MAP_FAILED || b == MAP_FAILED) die("mmap");
     show("initial contents", hash(b, LEN));
+    /* A private mapping sees changes to the file on the pages it did not write. */
+    unsigned char *priv = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    if (priv == MAP_FAILED) die("mmap private");
+    priv[0] ^= 0xff;
     /* A mapping of a read-only descriptor cannot be made writable. */
     int ro = open(path, O_RDONLY);
     unsigned char *c = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, ro, 0);
@@ -43,6 +47,7 @@ int main(void) {
     if (pwrite(fd, buf, 64, PAGE + 10) != 64) die("pwrite");
     show("mapping a after pwrite", hash(a + PAGE, PAGE));
     show("mapping b after pwrite", hash(b + PAGE, PAGE));
+    show("private mapping after pwrite", hash(priv, 2 * PAGE));
 
     /* write() at the descriptor's position, and writev. */
     lseek(fd, 100, SEEK_SET);
@@ -56,6 +61,7 @@ int main(void) {
     /* A store through one mapping shows in the other, and in read(). */
     if (getrandom(a + 2 * PAGE + 7, 300, 0) != 300) die("getrandom");
     show("mapping b after a store through a", hash(b + 2 * PAGE, PAGE));
+    show("private mapping after a store through a", hash(priv, LEN));
     if (pread(fd, buf, PAGE, 2 * PAGE) != PAGE) die("pread");
     show("pread after a store through a", hash(buf, PAGE));
 

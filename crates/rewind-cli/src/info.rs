@@ -226,17 +226,17 @@ pub fn dump(dir: &Path) -> Result<()> {
                         file.original,
                         if *shared { " shared" } else { "" }
                     ),
-                    rewind_trace::SyscallExtra::MapShared {
+                    rewind_trace::SyscallExtra::MapBackedFile {
                         file,
                         offset,
                         backing,
+                        private,
                         ..
-                    } => {
-                        format!(
-                            " maps {} @{offset:#x} shared (file {backing})",
-                            file.original
-                        )
-                    }
+                    } => format!(
+                        " maps {} @{offset:#x}{} (file {backing})",
+                        file.original,
+                        if *private { "" } else { " shared" }
+                    ),
                     rewind_trace::SyscallExtra::SharedFileChanged {
                         backing,
                         size,

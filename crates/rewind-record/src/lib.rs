@@ -919,12 +919,15 @@ impl Recorder {
             .files
             .add(Path::new(&link), &shown)
             .map_err(|e| format!("cannot copy {shown} into the trace: {e}"))?;
-        if args[3] & MAP_SHARED != 0 {
-            return Ok(SyscallExtra::MapShared {
+        let shared = args[3] & MAP_SHARED != 0;
+        let writable = shared::open_for_writing(tid, fd);
+        if shared || writable || self.shared.is_backed(meta.dev(), meta.ino()) {
+            return Ok(SyscallExtra::MapBackedFile {
                 file,
                 offset: args[5],
                 backing: self.shared.backing_of(meta.dev(), meta.ino()),
-                writable: shared::open_for_writing(tid, fd),
+                writable,
+                private: !shared,
             });
         }
         Ok(SyscallExtra::MapFile {

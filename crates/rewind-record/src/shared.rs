@@ -43,6 +43,11 @@ enum Range {
 }
 
 impl SharedMemory {
+    /// Whether the file with this device and inode has a backing.
+    pub(crate) fn is_backed(&self, dev: u64, ino: u64) -> bool {
+        self.files.contains_key(&(dev, ino))
+    }
+
     /// The backing of the file with this device and inode, made up at first use.
     pub(crate) fn backing_of(&mut self, dev: u64, ino: u64) -> u64 {
         let next = self.files.len() as u64;
@@ -264,6 +269,11 @@ impl Recorder {
             return Ok(None);
         }
         let link = format!("/proc/{tid}/map_files/{:x}-{:x}", m.start, m.end);
+        // So do private mappings of files with a backing.
+        if std::fs::metadata(&link).is_ok_and(|meta| self.shared.is_backed(meta.dev(), meta.ino()))
+        {
+            return Ok(None);
+        }
         let file = self
             .files
             .add(Path::new(&link), &m.name)

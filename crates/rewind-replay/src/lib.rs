@@ -1033,7 +1033,7 @@ impl Session {
         result: i64,
         extra: SyscallExtra,
     ) -> Result<()> {
-        if let SyscallExtra::MapShared { .. } = &extra {
+        if let SyscallExtra::MapBackedFile { .. } = &extra {
             return self.replay_shared_mmap(tid, entry, args, result, &extra);
         }
         let real = self.task(tid)?.real;

@@ -1,9 +1,11 @@
 //! Shared memory in replay: MAP_SHARED file mappings and SysV segments.
 //!
-//! Each recorded file that is mapped MAP_SHARED, and each SysV segment, is
-//! backed in replay by one memory file (memfd) of the replayer; every replayed
-//! mapping of it is a MAP_SHARED mapping of that memfd, so mappings of one file
-//! in one or several processes see each other's stores as they did. The memfd is
+//! Each recorded file that is mapped MAP_SHARED (or privately, when the program
+//! may change it), and each SysV segment, is backed in replay by one memory file
+//! (memfd) of the replayer; every replayed mapping of it is a mapping of that
+//! memfd (shared or private, as recorded), so mappings of one file in one or
+//! several processes see each other's stores as they did, and private ones see
+//! changes to the pages they did not write. The memfd is
 //! filled from the trace (the file's copy, the segment's recorded contents),
 //! never from the original, and changed where the recording says a syscall
 //! changed the file (a write() shows through the mappings).
@@ -77,13 +79,15 @@ fn write_extents(memfd: &File, extents: &[FileExtent]) -> io::Result<()> {
 }
 
 /// Replaces the placeholder mapping at `addr` in the stopped task (at a syscall
-/// exit) by a MAP_SHARED mapping of `memfd` from `offset`.
-/// Opened read-only unless `writable`, as the program's descriptor was.
+/// exit) by a mapping of `memfd` from `offset`; `sharing` is MAP_SHARED or
+/// MAP_PRIVATE. Opened read-only unless `writable`, as the program's
+/// descriptor was.
 fn map_memfd(
     real: i32,
     addr: u64,
     len: u64,
     prot: u64,
+    sharing: u64,
     memfd: &File,
     offset: u64,
     writable: bool,
@@ -111,7 +115,7 @@ fn map_memfd(
     let mapped = pt::inject_syscall(
         real,
         libc::SYS_mmap as u64,
-        &[addr, len, prot, MAP_SHARED | MAP_FIXED, fd as u64, offset],
+        &[addr, len, prot, sharing | MAP_FIXED, fd as u64, offset],
     );
     pt::inject_syscall(real, libc::SYS_close as u64, &[fd as u64])?;
     match mapped? {
@@ -122,13 +126,16 @@ fn map_memfd(
     }
 }
 
-/// Whether the task maps shared memory. A checkpoint (a fork) would share it
-/// with the process that goes on, so it would not keep the contents of its
-/// moment: no checkpoints then (going backwards replays from the start).
+/// Whether the task maps shared memory, or one of replay's memory files
+/// privately (its untouched pages follow the file). A checkpoint (a fork) would
+/// share those with the process that goes on, so it would not keep the
+/// contents of its moment: no checkpoints then (going backwards replays from
+/// the start).
 pub(crate) fn maps_shared_memory(real: i32) -> bool {
     pt::read_maps(real).map_or(true, |maps| {
-        maps.iter()
-            .any(|m| m.perms.as_bytes().get(3) == Some(&b's'))
+        maps.iter().any(|m| {
+            m.perms.as_bytes().get(3) == Some(&b's') || m.name.starts_with("/memfd:rewind-")
+        })
     })
 }
 
@@ -195,7 +202,7 @@ impl Session {
         Ok(())
     }
 
-    /// A MAP_SHARED file mmap: the file's memfd mapped at the recorded address.
+    /// A file mmap with a backing: the file's memfd mapped at the recorded address.
     pub(crate) fn replay_shared_mmap(
         &mut self,
         tid: Tid,
@@ -204,11 +211,12 @@ impl Session {
         result: i64,
         extra: &SyscallExtra,
     ) -> Result<()> {
-        let SyscallExtra::MapShared {
+        let SyscallExtra::MapBackedFile {
             file,
             offset,
             backing,
             writable,
+            private,
         } = extra
         else {
             return Err(self.fail("a shared file mapping without its file"));
@@ -245,7 +253,10 @@ impl Session {
         }
         let real = self.task(tid)?.real;
         let memfd = &self.shared.files[&backing].0;
-        let r = map_memfd(real, addr, args[1], args[2], memfd, offset, *writable);
+        let sharing = if *private { MAP_PRIVATE } else { MAP_SHARED };
+        let r = map_memfd(
+            real, addr, args[1], args[2], sharing, memfd, offset, *writable,
+        );
         self.io(r)?;
         self.finish_as(tid, &entry, exit, result)
     }
@@ -351,6 +362,7 @@ impl Session {
             addr,
             len,
             prot,
+            MAP_SHARED,
             &self.shared.segments[&shmid],
             0,
             true,

@@ -102,20 +102,25 @@ pub enum SyscallExtra {
     /// The recorder skipped this syscall to deliver a held-back signal first; it
     /// restarts after the handler. Replay skips it too, whatever its policy.
     CancelledForSignal,
-    /// A MAP_SHARED file mmap (any protection). `backing` names the file (its
-    /// device and inode) for the whole recording: replay backs every shared
-    /// mapping of one file with one memory file, so they see each other's stores.
+    /// A file mmap that replay backs with one memory file per recorded file:
+    /// MAP_SHARED ones (any protection), and private ones of files the program
+    /// may change (opened for writing, or mapped shared too). `backing` names the
+    /// file (its device and inode) for the whole recording; all mappings of one
+    /// file map the same memory file, so shared ones see each other's stores and
+    /// private ones see changes to pages they did not write, as they did.
     /// `file` is its copy when mapped, the mapping starts at `offset` in it;
-    /// `writable`: the descriptor was open for writing (else mprotect to
-    /// PROT_WRITE fails, as it did).
-    MapShared {
+    /// `writable`: the descriptor was open for writing (else mprotect of a shared
+    /// mapping to PROT_WRITE fails, as it did); `private`: MAP_PRIVATE.
+    MapBackedFile {
         file: FileRef,
         offset: u64,
         backing: u64,
         writable: bool,
+        private: bool,
     },
-    /// A syscall changed a file that the recording maps MAP_SHARED (write,
-    /// pwrite, ftruncate, fallocate...): afterwards it is `size` bytes long and
+    /// A syscall changed a file that has a backing (see
+    /// [`SyscallExtra::MapBackedFile`]; write, pwrite, ftruncate, fallocate...):
+    /// afterwards it is `size` bytes long and
     /// `[offset, offset + len)` holds zeros except for `extents`.
     SharedFileChanged {
         backing: u64,
