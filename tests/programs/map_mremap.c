@@ -14,6 +14,16 @@ int main(void) {
     if (getrandom(data, sizeof data, 0) != sizeof data) die("getrandom");
     if (write(fd, data, sizeof data) != sizeof data) die("write");
 
+    /* A private mapping of a read-only descriptor, first: the file has no
+     * memory file in replay yet, the new part is filled from the file. */
+    int ro = open(path, O_RDONLY);
+    unsigned char *rop = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, ro, 2 * PAGE);
+    if (ro < 0 || rop == MAP_FAILED) die("read-only mapping");
+    unsigned char *rogrown = mremap(rop, PAGE, 3 * PAGE, MREMAP_MAYMOVE);
+    if (rogrown == MAP_FAILED) die("mremap");
+    show("private mapping of a read-only descriptor grown", hash(rogrown, 3 * PAGE));
+
+    /* Private and shared mappings of the writable descriptor. */
     unsigned char *priv = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, PAGE);
     if (priv == MAP_FAILED) die("mmap");
     priv[0] ^= 1; /* its own copy of the first page */
@@ -28,13 +38,6 @@ int main(void) {
     if (sgrown == MAP_FAILED) die("mremap");
     show("shared mapping grown", hash(sgrown, 5 * PAGE));
 
-    /* The same through a read-only descriptor. */
-    int ro = open(path, O_RDONLY);
-    unsigned char *rop = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, ro, 2 * PAGE);
-    if (ro < 0 || rop == MAP_FAILED) die("read-only mapping");
-    unsigned char *rogrown = mremap(rop, PAGE, 3 * PAGE, MREMAP_MAYMOVE);
-    if (rogrown == MAP_FAILED) die("mremap");
-    show("private mapping of a read-only descriptor grown", hash(rogrown, 3 * PAGE));
     printf("pid %d\n", getpid());
     unlink(path);
     return 0;
