@@ -247,7 +247,7 @@ impl Recorder {
             }))
     }
 
-    /// mremap grew a private file mapping: the file behind the new part.
+    /// mremap grew a file mapping: the file behind the new part.
     fn grown_file_mapping(
         &mut self,
         tid: Tid,
@@ -264,16 +264,13 @@ impl Recorder {
         let Some(m) = maps.iter().find(|m| m.contains(addr, 0) && m.end > addr) else {
             return Ok(None);
         };
-        // Shared mappings replay as mappings of a memory file, which grow by themselves.
-        if !m.is_file() || !m.perms.ends_with('p') {
+        // SysV segments replay as one memory file, which holds all of them.
+        if !m.is_file() || m.name.starts_with("/SYSV") {
             return Ok(None);
         }
+        // Replay fills the new part (of its anonymous copy of the mapping, or
+        // of the file's memory file) from the file as it is now.
         let link = format!("/proc/{tid}/map_files/{:x}-{:x}", m.start, m.end);
-        // So do private mappings of files with a backing.
-        if std::fs::metadata(&link).is_ok_and(|meta| self.shared.is_backed(meta.dev(), meta.ino()))
-        {
-            return Ok(None);
-        }
         let file = self
             .files
             .add(Path::new(&link), &m.name)

@@ -14,15 +14,17 @@
 //! syscall, injected syscalls open /proc/REPLAYER/fd/N, mmap it at the recorded
 //! address and close the descriptor again.
 
+mod file_backing;
+
 use crate::{is_error, Result, Session};
+use file_backing::FileBacking;
 use rewind_ptrace as pt;
-use rewind_trace::{FileExtent, SyscallExtra, Tid};
+use rewind_trace::{FileExtent, FileRef, SyscallExtra, Tid};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::os::unix::io::{AsRawFd, FromRawFd};
-use std::path::Path;
 
 const PROT_READ: u64 = 0x1;
 const PROT_WRITE: u64 = 0x2;
@@ -36,13 +38,16 @@ const SHM_EXEC: u64 = 0o100000;
 const PAGE: u64 = 4096;
 /// Name prefix of segment memfds, which shmdt looks for in the task's maps.
 const SEGMENT_NAME: &str = "rewind-shm-";
+/// Name of the memfd of a file, followed by its backing number.
+const FILE_NAME: &str = "rewind-file-";
+/// How /proc/PID/maps names it.
+const FILE_NAME_PREFIX: &str = "/memfd:rewind-file-";
 
 /// The replayer's memory files behind shared mappings.
 #[derive(Default)]
 pub(crate) struct Backings {
-    /// By the recording's file identity: the memfd and the copy it was last
-    /// loaded from.
-    files: HashMap<u64, (File, String)>,
+    /// By the recording's file identity.
+    files: HashMap<u64, FileBacking>,
     /// By recorded shmid.
     segments: HashMap<i32, File>,
 }
@@ -58,17 +63,6 @@ fn memfd(name: &str) -> io::Result<File> {
         return Err(io::Error::last_os_error());
     }
     Ok(unsafe { File::from_raw_fd(fd) })
-}
-
-/// Empties `memfd`, makes it `size` bytes and writes the data of `from` (holes
-/// and zero pages skipped: a sparse file costs its data).
-fn load(memfd: &File, from: &Path, size: u64) -> io::Result<()> {
-    let copy = File::open(from)?;
-    memfd.set_len(0)?;
-    memfd.set_len(size)?;
-    rewind_trace::extents::for_each_data(&copy, 0, u64::MAX, |at, data| {
-        memfd.write_all_at(data, at)
-    })
 }
 
 fn write_extents(memfd: &File, extents: &[FileExtent]) -> io::Result<()> {
@@ -225,40 +219,41 @@ impl Session {
         let addr = result as u64;
         let exit = self.map_placeholder(tid, &entry, addr, args[1])?;
         let copy = self.files.path_of(file);
-        // A new copy means the file changed in ways the recording may not have
-        // seen (another program wrote it): it is what the kernel showed now.
-        // The same copy means nothing changed but what replay applies itself.
-        let stale = self
-            .shared
-            .files
-            .get(&backing)
-            .is_none_or(|(_, blob)| *blob != file.blob);
-        if stale {
-            let r = match self.shared.files.get_mut(&backing) {
-                // Existing mappings share the memfd: it is refilled in place.
-                Some((m, blob)) => load(m, &copy, file.size).map(|_| *blob = file.blob.clone()),
-                None => memfd(&format!("rewind-file-{backing}")).and_then(|m| {
-                    load(&m, &copy, file.size)?;
-                    self.shared.files.insert(backing, (m, file.blob.clone()));
-                    Ok(())
-                }),
-            };
-            r.map_err(|e| {
-                self.fail(format!(
-                    "cannot load {} (the copy of {} in the trace): {e}",
-                    copy.display(),
-                    file.original
-                ))
-            })?;
-        }
+        let end = offset.saturating_add(round_up(args[1]));
+        let r = self.prepare_backing(backing, file, offset, end);
+        r.map_err(|e| {
+            self.fail(format!(
+                "cannot load {} (the copy of {} in the trace): {e}",
+                copy.display(),
+                file.original
+            ))
+        })?;
         let real = self.task(tid)?.real;
-        let memfd = &self.shared.files[&backing].0;
+        let memfd = &self.shared.files[&backing].memfd;
         let sharing = if *private { MAP_PRIVATE } else { MAP_SHARED };
         let r = map_memfd(
             real, addr, args[1], args[2], sharing, memfd, offset, *writable,
         );
         self.io(r)?;
         self.finish_as(tid, &entry, exit, result)
+    }
+
+    /// Makes the memfd of file `backing` (made now if new) hold what `file`
+    /// holds in `[start, end)`.
+    fn prepare_backing(
+        &mut self,
+        backing: u64,
+        file: &FileRef,
+        start: u64,
+        end: u64,
+    ) -> io::Result<()> {
+        let copy = self.files.path_of(file);
+        if !self.shared.files.contains_key(&backing) {
+            let m = memfd(&format!("{FILE_NAME}{backing}"))?;
+            self.shared.files.insert(backing, FileBacking::new(m));
+        }
+        let b = self.shared.files.get_mut(&backing).expect("just made");
+        b.prepare(&copy, file, start, end)
     }
 
     /// After a replayed syscall: a shared file it changed, a private file
@@ -280,22 +275,28 @@ impl Session {
             } => {
                 // Not mapped in replay yet: its first mapping loads a copy that
                 // already has the change.
-                let Some((memfd, _)) = self.shared.files.get(backing) else {
+                let Some(b) = self.shared.files.get_mut(backing) else {
                     return Ok(());
                 };
-                let r = (|| {
-                    memfd.set_len(*size)?;
-                    let end = offset.saturating_add(*len).min(*size);
-                    if end > *offset {
-                        zero_range(memfd, *offset, end - offset)?;
-                    }
-                    write_extents(memfd, extents)
-                })();
+                let r = b.apply(*size, *offset, *len, extents);
                 self.io(r)
             }
             SyscallExtra::GrewFileMapping { file, offset } if !is_error(result) => {
                 let real = self.task(tid)?.real;
                 let (old, new) = (round_up(args[1]), round_up(args[2]));
+                // A mapping of a memory file grows by itself, once the memory
+                // file holds the new part.
+                let r = pt::read_maps(real);
+                let maps = self.io(r)?;
+                let backing = maps
+                    .iter()
+                    .find(|m| m.contains(result as u64, 1))
+                    .and_then(|m| m.name.strip_prefix(FILE_NAME_PREFIX))
+                    .and_then(|n| n.split(' ').next()?.parse::<u64>().ok());
+                if let Some(backing) = backing {
+                    let r = self.prepare_backing(backing, file, *offset, offset + (new - old));
+                    return self.io(r);
+                }
                 let path = self.files.path_of(file);
                 let r = crate::exec::fill_from_file(
                     real,
@@ -417,20 +418,4 @@ impl Session {
         }
         self.finish_as(tid, &entry, exit, result)
     }
-}
-
-/// Zeros `[offset, offset + len)` of a memfd (frees whole pages).
-fn zero_range(memfd: &File, offset: u64, len: u64) -> io::Result<()> {
-    let r = unsafe {
-        libc::fallocate(
-            memfd.as_raw_fd(),
-            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
-            offset as i64,
-            len as i64,
-        )
-    };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }

@@ -129,8 +129,9 @@ pub enum SyscallExtra {
         len: u64,
         extents: Vec<FileExtent>,
     },
-    /// mremap grew a private file mapping: the new part shows `file` from
-    /// `offset` on (replay's anonymous copy would otherwise read zeros there).
+    /// mremap grew a file mapping: the new part shows `file` from `offset` on
+    /// (replay's anonymous copy of a private mapping would otherwise read zeros
+    /// there, and a memory file holds only what was mapped so far).
     GrewFileMapping {
         file: FileRef,
         offset: u64,
