@@ -20,6 +20,7 @@ use crate::{is_error, Result, Session};
 use file_backing::FileBacking;
 use rewind_ptrace as pt;
 use rewind_trace::{FileExtent, FileRef, SyscallExtra, Tid};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
@@ -72,20 +73,29 @@ fn write_extents(memfd: &File, extents: &[FileExtent]) -> io::Result<()> {
     Ok(())
 }
 
-/// Replaces the placeholder mapping at `addr` in the stopped task (at a syscall
-/// exit) by a mapping of `memfd` from `offset`; `sharing` is MAP_SHARED or
-/// MAP_PRIVATE. Opened read-only unless `writable`, as the program's
-/// descriptor was.
-fn map_memfd(
-    real: i32,
+/// Where and how to map a memfd into a replayed task.
+struct MemfdMapping {
     addr: u64,
     len: u64,
     prot: u64,
     sharing: u64,
-    memfd: &File,
     offset: u64,
     writable: bool,
-) -> io::Result<()> {
+}
+
+/// Replaces the placeholder mapping at `addr` in the stopped task (at a syscall
+/// exit) by a mapping of `memfd` from `offset`; `sharing` is MAP_SHARED or
+/// MAP_PRIVATE. Opened read-only unless `writable`, as the program's
+/// descriptor was.
+fn map_memfd(real: i32, m: &MemfdMapping, memfd: &File) -> io::Result<()> {
+    let MemfdMapping {
+        addr,
+        len,
+        prot,
+        sharing,
+        offset,
+        writable,
+    } = *m;
     let path = format!("/proc/{}/fd/{}\0", std::process::id(), memfd.as_raw_fd());
     // The placeholder is ours and about to be replaced: room for the path.
     pt::write_mem(real, addr, path.as_bytes())?;
@@ -231,9 +241,15 @@ impl Session {
         let real = self.task(tid)?.real;
         let memfd = &self.shared.files[&backing].memfd;
         let sharing = if *private { MAP_PRIVATE } else { MAP_SHARED };
-        let r = map_memfd(
-            real, addr, args[1], args[2], sharing, memfd, offset, *writable,
-        );
+        let how = MemfdMapping {
+            addr,
+            len: args[1],
+            prot: args[2],
+            sharing,
+            offset,
+            writable: *writable,
+        };
+        let r = map_memfd(real, &how, memfd);
         self.io(r)?;
         self.finish_as(tid, &entry, exit, result)
     }
@@ -248,11 +264,12 @@ impl Session {
         end: u64,
     ) -> io::Result<()> {
         let copy = self.files.path_of(file);
-        if !self.shared.files.contains_key(&backing) {
-            let m = memfd(&format!("{FILE_NAME}{backing}"))?;
-            self.shared.files.insert(backing, FileBacking::new(m));
-        }
-        let b = self.shared.files.get_mut(&backing).expect("just made");
+        let b = match self.shared.files.entry(backing) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => {
+                v.insert(FileBacking::new(memfd(&format!("{FILE_NAME}{backing}"))?))
+            }
+        };
         b.prepare(&copy, file, start, end)
     }
 
@@ -358,16 +375,15 @@ impl Session {
             prot |= PROT_EXEC;
         }
         let real = self.task(tid)?.real;
-        let r = map_memfd(
-            real,
+        let how = MemfdMapping {
             addr,
             len,
             prot,
-            MAP_SHARED,
-            &self.shared.segments[&shmid],
-            0,
-            true,
-        );
+            sharing: MAP_SHARED,
+            offset: 0,
+            writable: true,
+        };
+        let r = map_memfd(real, &how, &self.shared.segments[&shmid]);
         self.io(r)?;
         self.finish_as(tid, &entry, exit, result)
     }
