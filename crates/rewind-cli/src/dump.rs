@@ -88,6 +88,54 @@ fn describe(ev: &Event, memory: &mut ConstMemory) -> (String, Value) {
                     ));
                     json!({"maps": {"file": file.original, "copy": file.blob, "offset": offset, "shared": shared}})
                 }
+                SyscallExtra::MapBackedFile {
+                    file,
+                    offset,
+                    backing,
+                    private,
+                    ..
+                } => {
+                    text.push_str(&format!(
+                        " [maps {} at offset {offset:#x}{}, backing file {backing}]",
+                        file.original,
+                        if *private { "" } else { ", shared" }
+                    ));
+                    json!({"maps": {"file": file.original, "copy": file.blob, "offset": offset, "shared": !private, "backing": backing}})
+                }
+                SyscallExtra::SharedFileChanged {
+                    backing,
+                    size,
+                    offset,
+                    len,
+                    ..
+                } => {
+                    text.push_str(&format!(
+                        " [changes mapped file {backing} at {offset:#x}+{len:#x}, size {size}]"
+                    ));
+                    json!({"file_changed": {"backing": backing, "offset": offset, "len": len, "size": size}})
+                }
+                SyscallExtra::GrewFileMapping { file, offset } => {
+                    text.push_str(&format!(
+                        " [grows into {} at offset {offset:#x}]",
+                        file.original
+                    ));
+                    json!({"grows_into": {"file": file.original, "offset": offset}})
+                }
+                SyscallExtra::ShmAttach {
+                    shmid,
+                    size,
+                    contents,
+                } => {
+                    text.push_str(&format!(
+                        " [attaches SysV segment {shmid}, {size} bytes{}]",
+                        if contents.is_some() {
+                            ", contents recorded"
+                        } else {
+                            ""
+                        }
+                    ));
+                    json!({"shm_attach": {"shmid": shmid, "size": size, "contents_recorded": contents.is_some()}})
+                }
             };
             let mut fields = json!({
                 "name": rewind_syscalls::name(*nr),

@@ -15,6 +15,7 @@ mod cpu;
 mod exec;
 mod interrupt;
 mod sched;
+mod shared;
 mod spin;
 mod ticks;
 
@@ -162,6 +163,7 @@ pub(crate) struct Recorder {
     aborted: Option<String>,
     last_flush_ns: u64,
     cpuid_faulting: bool,
+    shared: shared::SharedMemory,
 }
 
 /// Records `opts.program` into `opts.trace_dir`.
@@ -241,6 +243,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         aborted: None,
         last_flush_ns: pt::monotonic_ns(),
         cpuid_faulting: header.cpuid_faulting,
+        shared: shared::SharedMemory::default(),
     };
     rec.tasks.insert(
         root,
@@ -1030,6 +1033,14 @@ impl Recorder {
                 extra = SyscallExtra::Output { stream, data };
             }
         }
+        match self.shared_memory_extra(tid, nr, &args, result) {
+            Ok(Some(e)) if extra == SyscallExtra::None => extra = e,
+            Ok(_) => {}
+            Err(why) => {
+                self.abort(why);
+                return Ok(());
+            }
+        }
         self.push(Event::Syscall {
             tid,
             nr,
@@ -1093,10 +1104,21 @@ impl Recorder {
             .files
             .add(Path::new(&link), &shown)
             .map_err(|e| format!("cannot copy {shown} into the trace: {e}"))?;
+        let shared = args[3] & MAP_SHARED != 0;
+        let writable = shared::open_for_writing(tid, fd);
+        if shared || writable || self.shared.is_backed(meta.dev(), meta.ino()) {
+            return Ok(SyscallExtra::MapBackedFile {
+                file,
+                offset: args[5],
+                backing: self.shared.backing_of(meta.dev(), meta.ino()),
+                writable,
+                private: !shared,
+            });
+        }
         Ok(SyscallExtra::MapFile {
             file,
             offset: args[5],
-            shared: args[3] & MAP_SHARED != 0,
+            shared: false,
         })
     }
 

@@ -1348,6 +1348,9 @@ impl Session {
             return;
         }
         let real = t.real;
+        if crate::shared::maps_shared_memory(real) {
+            return;
+        }
         // Not right after an interrupted syscall: its restart depends on the stop kind.
         match pt::get_regs(real) {
             Ok(r) if !(-516..=-512).contains(&(r.rax as i64)) => {}

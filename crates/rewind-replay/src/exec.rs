@@ -189,7 +189,7 @@ pub fn after_exec(
                         m.name
                     )));
                 }
-                fill_from_file(real, m.start, len, &copy, m.offset).map_err(other)?;
+                overwrite_from_file(real, m.start, len, &copy, m.offset).map_err(other)?;
             }
         }
     }
@@ -233,7 +233,24 @@ fn same_bytes(a: &Path, b: &Path, offset: u64, len: u64) -> std::io::Result<bool
 
 /// Copies `len` bytes of `path` from `offset` into the task's memory at `addr`
 /// (less if the file is shorter: the rest stays zero, as in a file mapping).
+/// The memory is fresh (zero), so holes and zero pages are skipped: the cost
+/// follows the file's data, not its size.
 pub fn fill_from_file(
+    real: i32,
+    addr: u64,
+    len: u64,
+    path: &Path,
+    offset: u64,
+) -> std::io::Result<()> {
+    let f = std::fs::File::open(path)?;
+    rewind_trace::extents::for_each_data(&f, offset, len, |at, data| {
+        pt::write_mem(real, addr + (at - offset), data)
+    })
+}
+
+/// Like [`fill_from_file`], for memory that already holds something else (a
+/// different file the kernel mapped): every byte is written, zeros included.
+fn overwrite_from_file(
     real: i32,
     addr: u64,
     len: u64,

@@ -13,6 +13,7 @@
 mod cpu;
 mod debug;
 mod exec;
+mod shared;
 mod task;
 mod verify;
 
@@ -116,6 +117,8 @@ pub struct Session {
     event: u64,
     /// Set when a debugger drives the replay.
     dbg: Option<debug::Ctl>,
+    /// Memory files behind shared file mappings and SysV segments.
+    shared: shared::Backings,
 }
 
 const ERESTART_RESTARTBLOCK: i64 = 516;
@@ -151,6 +154,7 @@ impl Session {
             stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
             event: 0,
             dbg: None,
+            shared: shared::Backings::default(),
         })
     }
 
@@ -986,6 +990,9 @@ impl Session {
                 _ if nr == SYS_MMAP && !is_error(result) => {
                     return self.replay_mmap(tid, entry, args, result, extra)
                 }
+                _ if shared::is_shm_call(nr) && !is_error(result) => {
+                    return self.replay_shm(tid, entry, nr, args, result, extra)
+                }
                 _ => None,
             },
         };
@@ -993,6 +1000,7 @@ impl Session {
             Some(restore) => self.finish_executed(tid, &entry, nr, result, writes, restore)?,
             None => self.emulate(tid, entry, nr, result, writes)?,
         }
+        self.after_shared_change(tid, args, result, &extra)?;
         if let (SyscallExtra::Output { stream, .. }, Some(data)) = (extra, sent) {
             // The bytes the replayed program wrote (equal to the recorded ones:
             // check_sent made sure).
@@ -1231,6 +1239,9 @@ impl Session {
         result: i64,
         extra: SyscallExtra,
     ) -> Result<()> {
+        if let SyscallExtra::MapBackedFile { .. } = &extra {
+            return self.replay_shared_mmap(tid, entry, args, result, &extra);
+        }
         let real = self.task(tid)?.real;
         let mut regs = entry;
         let mut flags = (args[3] & !MAP_FIXED_NOREPLACE) | MAP_FIXED;

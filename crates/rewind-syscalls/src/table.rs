@@ -100,6 +100,7 @@ const CACHESTAT: u64 = 40;
 /// Two `struct __user_cap_data_struct` (capability versions 2 and 3).
 const CAP_DATA: u64 = 24;
 const USTAT: u64 = 32;
+const SHMID_DS: u64 = 112;
 
 /// sockaddr + socklen_t pair written by accept/getsockname/getpeername.
 const SOCKADDR_OUT: &[Output] = &[buf(1, Size::DerefU32(2)), fixed(2, 4)];
@@ -142,9 +143,13 @@ const ROWS: &[SyscallSpec] = &[
     emu(27, "mincore", 3, &[buf(2, Size::Pages(1))]),
     pol(28, "madvise", 3, EXEC, &[]),
     // SysV shared memory maps memory other processes write: not recordable.
-    pol(29, "shmget", 3, NOSYS, &[]),
-    pol(30, "shmat", 3, NOSYS, &[]),
-    pol(31, "shmctl", 3, NOSYS, &[]),
+    // SysV shared memory: the recorded ids are replayed; shmat/shmdt map and
+    // unmap the replay's copy of the segment (rewind-replay's shared module).
+    emu(29, "shmget", 3, &[]),
+    pol(30, "shmat", 3, SPECIAL, &[]),
+    // IPC_STAT/SHM_STAT write a struct shmid_ds (112 bytes); IPC_INFO and
+    // SHM_INFO less. Saving 112 bytes the kernel did not write is harmless.
+    emu(31, "shmctl", 3, &[fixed(2, SHMID_DS)]),
     emu(32, "dup", 1, &[]),
     emu(33, "dup2", 2, &[]),
     emu(34, "pause", 0, &[]),
@@ -180,7 +185,7 @@ const ROWS: &[SyscallSpec] = &[
     emu(64, "semget", 3, &[]),
     emu(65, "semop", 3, &[]),
     emu(66, "semctl", 4, &[Output::Semctl]),
-    pol(67, "shmdt", 1, NOSYS, &[]),
+    pol(67, "shmdt", 1, SPECIAL, &[]),
     emu(68, "msgget", 2, &[]),
     emu(69, "msgsnd", 4, &[]),
     emu(70, "msgrcv", 5, &[buf(1, Size::ResultPlus(8))]),

@@ -137,6 +137,48 @@ pub enum SyscallExtra {
     /// The recorder skipped this syscall to deliver a held-back signal first; it
     /// restarts after the handler. Replay skips it too, whatever its policy.
     CancelledForSignal,
+    /// A file mmap that replay backs with one memory file per recorded file:
+    /// MAP_SHARED ones (any protection), and private ones of files the program
+    /// may change (opened for writing, or mapped shared too). `backing` names the
+    /// file (its device and inode) for the whole recording; all mappings of one
+    /// file map the same memory file, so shared ones see each other's stores and
+    /// private ones see changes to pages they did not write, as they did.
+    /// `file` is its copy when mapped, the mapping starts at `offset` in it;
+    /// `writable`: the descriptor was open for writing (else mprotect of a shared
+    /// mapping to PROT_WRITE fails, as it did); `private`: MAP_PRIVATE.
+    MapBackedFile {
+        file: FileRef,
+        offset: u64,
+        backing: u64,
+        writable: bool,
+        private: bool,
+    },
+    /// A syscall changed a file that has a backing (see
+    /// [`SyscallExtra::MapBackedFile`]; write, pwrite, ftruncate, fallocate...):
+    /// afterwards it is `size` bytes long and
+    /// `[offset, offset + len)` holds zeros except for `extents`.
+    SharedFileChanged {
+        backing: u64,
+        size: u64,
+        offset: u64,
+        len: u64,
+        extents: Vec<FileExtent>,
+    },
+    /// mremap grew a file mapping: the new part shows `file` from `offset` on
+    /// (replay's anonymous copy of a private mapping would otherwise read zeros
+    /// there, and a memory file holds only what was mapped so far).
+    GrewFileMapping {
+        file: FileRef,
+        offset: u64,
+    },
+    /// shmat of SysV segment `shmid` (`size` bytes). `contents` holds its data
+    /// (zero pages left out) when no other recorded attachment could tell replay
+    /// what it holds (first attach, or none alive): replay writes it then.
+    ShmAttach {
+        shmid: i32,
+        size: u64,
+        contents: Option<Vec<FileExtent>>,
+    },
 }
 
 /// How a signal reached the program.
@@ -346,6 +388,14 @@ pub struct Summary {
     /// Set when rewind stopped the recording itself (an unsupported operation);
     /// the message says why.
     pub aborted: Option<String>,
+}
+
+/// Bytes at an offset of a file (or of a shared memory segment).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileExtent {
+    pub offset: u64,
+    #[serde(with = "serde_bytes_compat")]
+    pub data: Vec<u8>,
 }
 
 /// Vec<u8> as a postcard byte string rather than a sequence of varints.

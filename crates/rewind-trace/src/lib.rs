@@ -15,6 +15,7 @@
 
 pub mod catalog;
 mod event;
+pub mod extents;
 mod files;
 mod format;
 

@@ -294,11 +294,13 @@ fn policies() {
         with_policy(|p| *p == Policy::Special),
         [
             "mmap",
+            "shmat",
             "clone",
             "fork",
             "vfork",
             "execve",
             "exit",
+            "shmdt",
             "rt_sigsuspend",
             "setrlimit",
             "restart_syscall",
@@ -350,14 +352,13 @@ fn policies() {
         "perf_event_open",
         "bpf",
         "process_vm_writev",
-        "shmget",
-        "shmat",
-        "shmdt",
-        "shmctl",
     ] {
         assert_eq!(row(name).policy, enosys, "{name}");
     }
     assert_eq!(row("ptrace").policy, Policy::Refuse { errno: libc::EPERM });
+    // SysV shared memory: ids are emulated, attachments replayed (rewind-replay).
+    assert_eq!(row("shmget").policy, Policy::Emulate);
+    assert_eq!(row("shmctl").policy, Policy::Emulate);
     for name in [
         "read",
         "openat",
