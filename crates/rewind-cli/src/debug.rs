@@ -2,17 +2,35 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use rewind_gdb::server::GdbServer;
-use rewind_replay::Focus;
+use rewind_replay::{DebugOptions, Focus};
 use std::ffi::OsString;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// `rewind replay` options that shape a debugging session.
+#[derive(clap::Args, Debug, Default)]
+pub struct SessionFlags {
+    /// Do not print the program's output (by default it is printed as the
+    /// program runs forwards, once per forward pass).
+    #[arg(short = 'q', long, conflicts_with = "autopilot")]
+    pub quiet_output: bool,
+    /// Start the session just after event EVENT (`monitor when` tells events).
+    #[arg(
+        short = 'g',
+        long = "goto",
+        value_name = "EVENT",
+        conflicts_with = "autopilot"
+    )]
+    pub goto: Option<u64>,
+}
 
 pub fn run(
     dir: &Path,
     serve: Option<String>,
     debugger: Option<PathBuf>,
     process: Option<String>,
+    flags: SessionFlags,
     gdb_args: Vec<OsString>,
 ) -> Result<i32> {
     let focus = process.map(|p| match p.parse::<i32>() {
@@ -20,6 +38,11 @@ pub fn run(
         Err(_) => Focus::Command(p),
     });
     let exe = rewind_replay::focus_executable(dir, focus.as_ref())?;
+    let options = DebugOptions {
+        focus,
+        quiet_output: flags.quiet_output,
+        start_after: flags.goto,
+    };
     if let Some(addr) = serve {
         let listener = TcpListener::bind(&addr)
             .map_err(|e| anyhow!("cannot listen on {addr}: {e} (is the port in use?)"))?;
@@ -28,7 +51,7 @@ pub fn run(
             "rewind: serving the replay on {bound}; connect with: gdb {} -ex 'target remote {bound}'",
             exe.display()
         );
-        rewind_replay::debug(dir, focus, Box::new(GdbServer::new(listener)))?;
+        rewind_replay::debug(dir, options, Box::new(GdbServer::new(listener)))?;
         return Ok(0);
     }
     let gdb = find_debugger(debugger)?;
@@ -48,7 +71,7 @@ pub fn run(
         .with_context(|| format!("cannot run {}", gdb.display()))?;
     // gdb handles Ctrl-C itself (it interrupts the target through the protocol).
     unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
-    let result = rewind_replay::debug(dir, focus, Box::new(GdbServer::new(listener)));
+    let result = rewind_replay::debug(dir, options, Box::new(GdbServer::new(listener)));
     let status = child.wait().context("waiting for gdb")?;
     result?;
     Ok(status.code().unwrap_or(1))

@@ -1207,3 +1207,166 @@ fn threads_watchpoint_in_every_thread() {
         full(&r)
     );
 }
+
+// ---------------------------------------------------------------------------
+// Going backwards from a fatal signal.
+
+/// The recorded program's "pid N" line.
+fn pid_line(rec: &Run) -> String {
+    rec.stdout_str()
+        .lines()
+        .find(|l| l.starts_with("pid "))
+        .unwrap_or_else(|| panic!("the recording printed no pid:\n{}", rec.describe()))
+        .to_string()
+        + "\n"
+}
+
+#[test]
+fn reverse_stepi_step_and_next_from_a_crash() {
+    let p = record_program("gdb_crash", &[], 139);
+    let write = line_of("gdb_crash", "LINE_CRASH_WRITE");
+    let add_body = line_of("gdb_crash", "LINE_ADD_BODY");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "continue",
+            "set $fault = $pc",
+            "reverse-stepi",
+            "print $pc < $fault",
+            "stepi",
+            "print $pc == $fault",
+            "continue",
+            "reverse-step",
+            "reverse-step",
+            "print total",
+            "continue",
+            "reverse-next",
+            "reverse-next",
+            "print total",
+            "print n",
+            "continue",
+            "continue",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    let segv = "Program received signal SIGSEGV, Segmentation fault.\n0x".to_string();
+    assert_in_order(
+        &r,
+        &[
+            segv.clone(),
+            format!(" in crash (n=3) at gdb_crash.c:{write}"),
+            // reverse-stepi, then stepi back onto the faulting instruction
+            "$1 = 1\n".into(),
+            "$2 = 1\n".into(),
+            // the fault again, then reverse-step: to the start of the line, then
+            // into add(3), at its last line
+            segv.clone(),
+            src_line("gdb_crash", "LINE_CRASH_WRITE"),
+            format!("add (n=3) at gdb_crash.c:{}", add_body + 2),
+            "$3 = 6\n".into(),
+            // reverse-next: over add(3), whose sum is undone
+            segv.clone(),
+            src_line("gdb_crash", "LINE_CRASH_WRITE"),
+            src_line("gdb_crash", "LINE_CRASH_ADD"),
+            "$4 = 3\n".into(),
+            "$5 = 3\n".into(),
+            segv,
+            "Program terminated with signal SIGSEGV".into(),
+        ],
+    );
+    // The program's output comes once: the re-runs that go backwards are silent.
+    let pid = pid_line(&p.rec);
+    assert_eq!(
+        r.stdout_str().matches(&pid).count(),
+        1,
+        "expected {pid:?} once:\n{}",
+        full(&r)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// A debugged process that forks.
+
+#[test]
+fn next_over_fork_leaves_the_child_alone() {
+    let p = record_program("gdb_fork_watch", &[], 0);
+    let fork = line_of("gdb_fork_watch", "LINE_FORK");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            format!("break gdb_fork_watch.c:{fork}"),
+            "continue".into(),
+            "next".into(),
+            "print pid > 0".into(),
+            "next".into(),
+            "next".into(),
+            "print progress".into(),
+            "continue".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            format!("Breakpoint 1, main () at gdb_fork_watch.c:{fork}"),
+            format!("\n{}\t", fork + 1),
+            "$1 = 1\n".into(),
+            src_line("gdb_fork_watch", "LINE_PROGRESS_2"),
+            "$2 = 1\n".into(),
+            "parent: progress 3, child status 0\n".into(),
+            "exited normally]".into(),
+        ],
+    );
+    assert!(
+        r.stdout_str().contains("child: progress 100\n"),
+        "the child did not run its course:\n{}",
+        full(&r)
+    );
+}
+
+#[test]
+fn reverse_watchpoint_across_a_fork() {
+    let p = record_program("gdb_fork_watch", &[], 0);
+    let done = line_of("gdb_fork_watch", "LINE_DONE");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            format!("break gdb_fork_watch.c:{done}"),
+            "continue".into(),
+            "watch progress".into(),
+            "reverse-continue".into(),
+            "reverse-continue".into(),
+            "reverse-continue".into(),
+            "continue".into(),
+            "continue".into(),
+            "continue".into(),
+            "print progress".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    let l = |m| src_line("gdb_fork_watch", m);
+    assert_in_order(
+        &r,
+        &[
+            format!("Breakpoint 1, main () at gdb_fork_watch.c:{done}"),
+            // backwards: each stop is before the write, showing the value undone
+            "Old value = 3\nNew value = 2\n".into(),
+            l("LINE_PROGRESS_3"),
+            "Old value = 2\nNew value = 1\n".into(),
+            l("LINE_PROGRESS_2"),
+            "Old value = 1\nNew value = 0\n".into(),
+            l("LINE_PROGRESS_1"),
+            // and forwards again, across the fork
+            "Old value = 0\nNew value = 1\n".into(),
+            "Old value = 1\nNew value = 2\n".into(),
+            "Old value = 2\nNew value = 3\n".into(),
+            "$1 = 3\n".into(),
+        ],
+    );
+}

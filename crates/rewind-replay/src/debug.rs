@@ -82,6 +82,17 @@ pub struct Position {
 /// Bytes above the stack pointer that a position covers.
 const STACK_WINDOW: usize = 1024;
 
+/// How a debugging session runs.
+#[derive(Clone, Debug, Default)]
+pub struct DebugOptions {
+    /// Which recorded process to debug (default: the first).
+    pub focus: Option<Focus>,
+    /// Do not print the program's output.
+    pub quiet_output: bool,
+    /// Start positioned just after this event rather than at the focus's start.
+    pub start_after: Option<u64>,
+}
+
 /// Which recorded process to debug.
 #[derive(Clone, Debug)]
 pub enum Focus {
@@ -196,6 +207,10 @@ pub(crate) struct Ctl {
     pub restored_at: Option<u64>,
     /// The next session must start from the beginning.
     pub force_scratch: bool,
+    pub options: DebugOptions,
+    /// Breakpoints were taken out of memory the focus shares with a vfork
+    /// child: put them back before the focus runs again.
+    pub reinsert_points: bool,
 }
 
 /// A copy-on-write snapshot of the focus (a forked, stopped copy of it) and where
@@ -249,6 +264,8 @@ impl Ctl {
             last_checkpoint_ns: pt::monotonic_ns(),
             restored_at: None,
             force_scratch: false,
+            reinsert_points: false,
+            options: DebugOptions::default(),
         }
     }
 
@@ -269,6 +286,8 @@ fn debug_log() -> bool {
 const SI_KERNEL: i32 = 0x80;
 const TRAP_TRACE: i32 = 2;
 const TRAP_HWBKPT: i32 = 4;
+const EFLAGS_TF: u64 = 1 << 8;
+const EFLAGS_RF: u64 = 1 << 16;
 /// offsetof(struct user, u_debugreg) on x86-64.
 const DEBUGREG_OFFSET: usize = 848;
 
@@ -301,6 +320,16 @@ fn peek_debugreg(tid: i32, n: usize) -> std::io::Result<u64> {
 impl Session {
     fn ctl(&mut self) -> &mut Ctl {
         self.dbg.as_mut().expect("debug session")
+    }
+
+    /// Whether the program's output at this point goes to ours: always without
+    /// a debugger; when debugging, only while the user runs the program forwards
+    /// (the re-runs that go backwards or to a `goto` target replay stretches
+    /// already shown), unless the user asked for no output at all.
+    pub(crate) fn output_wanted(&self) -> bool {
+        self.dbg
+            .as_ref()
+            .is_none_or(|d| !d.options.quiet_output && matches!(d.goal, Goal::Interactive))
     }
 
     /// Whether `tid` is a thread of the focus process (once it has started).
@@ -685,13 +714,20 @@ impl Session {
                 self.deliver(report)
             }
             Goal::Interactive => self.report(StopReason::Start),
+            // `replay -g N` with N before the focus's start: here is as close as it gets.
+            Goal::Goto(n) if self.event >= n => self.report(StopReason::Arrived),
             _ => Ok(()),
         }
     }
 
     /// The focus's current position, if it is alive.
     pub fn position(&self) -> Option<Position> {
-        let regs = self.regs().ok()?;
+        let mut regs = self.regs().ok()?;
+        // The kernel sets the resume flag at a fault (the faulting instruction is
+        // retried without re-triggering a debug trap) and the trap flag while
+        // single-stepping: neither tells two moments apart, and a stop at a
+        // fatal signal must equal the arrival at the faulting instruction.
+        regs.eflags &= !(EFLAGS_RF | EFLAGS_TF);
         // Up to the window, stopping at the end of the stack mapping.
         let mut len = STACK_WINDOW;
         let stack = loop {
@@ -1028,6 +1064,9 @@ impl Session {
             }
             self.report(why)?;
         }
+        if std::mem::take(&mut self.ctl().reinsert_points) {
+            self.refresh_breakpoints();
+        }
         let real = self.task(tid)?.real;
         let regs = pt::get_regs(real);
         let regs = self.io(regs)?;
@@ -1197,6 +1236,38 @@ impl Session {
     }
 }
 
+impl Session {
+    /// The focus forked (a process, not a thread): the child is not debugged and
+    /// must run its recorded course untouched, so the int3 bytes of our
+    /// breakpoints it inherited come out of its memory and its debug registers
+    /// are cleared. A child sharing the focus's memory (vfork) cannot lose them
+    /// alone: they come out of the shared memory and go back in when the focus
+    /// next runs (by then the child has exec'd or exited, as recorded).
+    pub(crate) fn focus_forked(&mut self, child_real: i32, shares_memory: bool) -> Result<()> {
+        let inserted: Vec<(u64, u8)> = self.ctl().inserted.iter().map(|(&a, &b)| (a, b)).collect();
+        if debug_log() {
+            eprintln!("rewind-debug: fork {child_real} (shared memory: {shares_memory}): removing {inserted:x?}");
+        }
+        for (addr, orig) in inserted {
+            // A page the child cannot write (unmapped since) has nothing to clean.
+            if let Err(e) = pt::write_mem(child_real, addr, &[orig]) {
+                if debug_log() {
+                    eprintln!("rewind-debug: cannot restore {addr:#x} in {child_real}: {e}");
+                }
+            }
+        }
+        if shares_memory {
+            self.ctl().inserted.clear();
+            self.ctl().reinsert_points = true;
+        }
+        for n in 0..4 {
+            let _ = poke_debugreg(child_real, n, 0);
+        }
+        let r = poke_debugreg(child_real, 7, 0);
+        self.io(r)
+    }
+}
+
 /// Where debugging a recorded process starts.
 pub(crate) struct FocusStart {
     pub tid: Tid,
@@ -1206,6 +1277,24 @@ pub(crate) struct FocusStart {
     pub event: u64,
     /// The executable it runs from there.
     pub exe: rewind_trace::FileRef,
+    /// The number of the trace's last event.
+    pub last_event: u64,
+}
+
+/// The goal of the first replay of a debugging session: stop at the focus's
+/// start, or just after the event the user asked for (`replay -g N`).
+pub(crate) fn start_goal(options: &DebugOptions, start: &FocusStart) -> Result<Goal> {
+    match options.start_after {
+        None => Ok(Goal::Interactive),
+        Some(n) if n > start.last_event => Err(ReplayError::Failed {
+            event: 0,
+            what: format!(
+                "the recording has {} events, so it cannot start after event {n}; pick one up to {} (`rewind info` counts them)",
+                start.last_event, start.last_event
+            ),
+        }),
+        Some(n) => Ok(Goal::Goto(n)),
+    }
 }
 
 /// Finds the focus in the trace: a pid, a program name (the first process that
@@ -1218,12 +1307,14 @@ pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result
     let mut starts: std::collections::HashMap<Tid, (u64, rewind_trace::FileRef)> =
         Default::default();
     let mut running: std::collections::HashMap<Tid, rewind_trace::FileRef> = Default::default();
+    let mut last_event = 0;
     loop {
         let (n, ev) = match reader.next_event() {
             Ok(Some(e)) => e,
             Ok(None) | Err(rewind_trace::TraceError::Truncated { .. }) => break,
             Err(e) => return Err(e.into()),
         };
+        last_event = n;
         match &ev {
             Event::Exec { tid, exe, .. } => {
                 root.get_or_insert(*tid);
@@ -1261,7 +1352,12 @@ pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result
         })?,
     };
     match starts.remove(&tid) {
-        Some((event, exe)) => Ok(FocusStart { tid, event, exe }),
+        Some((event, exe)) => Ok(FocusStart {
+            tid,
+            event,
+            exe,
+            last_event,
+        }),
         None => {
             let mut pids: Vec<Tid> = starts.keys().copied().collect();
             pids.sort();
