@@ -1,7 +1,7 @@
 //! `rewind replay` with a debugger: gdb on the replay, or a bare gdb server.
 
 use anyhow::{anyhow, bail, Context, Result};
-use rewind_gdb::server::GdbServer;
+use rewind_gdb::server::{GdbServer, FLUSH_AFTER_MONITOR};
 use rewind_replay::{DebugOptions, Focus};
 use std::ffi::OsString;
 use std::net::TcpListener;
@@ -48,7 +48,7 @@ pub fn run(
             .map_err(|e| anyhow!("cannot listen on {addr}: {e} (is the port in use?)"))?;
         let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
         eprintln!(
-            "rewind: serving the replay on {bound}; connect with: gdb {} -ex 'target remote {bound}'",
+            "rewind: serving the replay on {bound}; connect with: gdb {} -ex 'target extended-remote {bound}'",
             exe.display()
         );
         rewind_replay::debug(dir, options, Box::new(GdbServer::new(listener)))?;
@@ -57,6 +57,14 @@ pub fn run(
     let gdb = find_debugger(debugger)?;
     let listener = TcpListener::bind("127.0.0.1:0").context("cannot open a local port for gdb")?;
     let port = listener.local_addr()?.port();
+    // gdb drops its caches after `monitor goto` and friends (see FLUSH_AFTER_MONITOR).
+    let mut hooks = tempfile::Builder::new()
+        .prefix("rewind-gdb-")
+        .suffix(".gdb")
+        .tempfile()
+        .context("cannot create a gdb script in the temporary directory")?;
+    std::io::Write::write_all(&mut hooks, FLUSH_AFTER_MONITOR.as_bytes())
+        .context("cannot write a gdb script in the temporary directory")?;
     let mut cmd = Command::new(&gdb);
     cmd.arg("-q")
         .arg(&exe)
@@ -64,14 +72,18 @@ pub fn run(
         .args(["-ex", "set confirm off"])
         // Libraries come from this machine's filesystem (the replay maps the same ones).
         .args(["-ex", "set sysroot /"])
-        .args(["-ex", &format!("target remote 127.0.0.1:{port}")])
+        .arg("-x")
+        .arg(hooks.path())
+        // extended-remote: gdb's `run` starts the replay over.
+        .args(["-ex", &format!("target extended-remote 127.0.0.1:{port}")])
         .args(&gdb_args);
     let mut child = cmd
         .spawn()
         .with_context(|| format!("cannot run {}", gdb.display()))?;
     // gdb handles Ctrl-C itself (it interrupts the target through the protocol).
     unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
-    let result = rewind_replay::debug(dir, options, Box::new(GdbServer::new(listener)));
+    let server = GdbServer::new(listener).gdb_flushes_after_monitor();
+    let result = rewind_replay::debug(dir, options, Box::new(server));
     let status = child.wait().context("waiting for gdb")?;
     result?;
     Ok(status.code().unwrap_or(1))

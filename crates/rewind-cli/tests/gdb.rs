@@ -957,7 +957,7 @@ fn serve_hint_names_the_bound_address() {
     assert!(
         server
             .first_line
-            .contains(&format!("-ex 'target remote {addr}'")),
+            .contains(&format!("-ex 'target extended-remote {addr}'")),
         "the hint does not name the address served ({addr}): {:?}",
         server.first_line
     );

@@ -515,6 +515,43 @@ impl LinuxRegs {
         r
     }
 
+    /// The kernel's view of the general-purpose, segment and base registers
+    /// (the inverse of [`LinuxRegs::from_kernel`] for those). The FPU/SSE/AVX
+    /// state gdb sends along is not carried over.
+    pub fn to_kernel(&self) -> Regs {
+        let [rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15] =
+            self.regs;
+        Regs {
+            rax,
+            rbx,
+            rcx,
+            rdx,
+            rsi,
+            rdi,
+            rbp,
+            rsp,
+            r8,
+            r9,
+            r10,
+            r11,
+            r12,
+            r13,
+            r14,
+            r15,
+            rip: self.rip,
+            eflags: self.eflags.into(),
+            cs: self.cs.into(),
+            ss: self.ss.into(),
+            ds: self.ds.into(),
+            es: self.es.into(),
+            fs: self.fs.into(),
+            gs: self.gs.into(),
+            orig_rax: self.orig_rax,
+            fs_base: self.fs_base,
+            gs_base: self.gs_base,
+        }
+    }
+
     fn load_xsave(&mut self, x: &[u8]) {
         let xstate_bv = if x.len() >= XSAVE_HDR_END {
             le_u64(x, XSTATE_BV_OFF)

@@ -11,6 +11,8 @@
 //! identical registers within one event interval (a loop whose registers repeat
 //! while memory changes); replay then stops at the first of them.
 
+mod diversion;
+
 use crate::task::Stop;
 use crate::{ReplayError, Result, Session};
 use rewind_ptrace as pt;
@@ -58,6 +60,8 @@ pub enum Resume {
     Goto(u64),
     /// Return to a position seen before (a checkpoint).
     Seek(Position),
+    /// Start over: the focus's start, as when the session began (gdb's `run`).
+    Restart,
     /// End the debugging session.
     Quit,
 }
@@ -208,6 +212,8 @@ pub(crate) struct Ctl {
     /// The next session must start from the beginning.
     pub force_scratch: bool,
     pub options: DebugOptions,
+    /// Where gdb's changes go while it explores a stop.
+    pub diversion: Option<diversion::Diversion>,
     /// Breakpoints were taken out of memory the focus shares with a vfork
     /// child: put them back before the focus runs again.
     pub reinsert_points: bool,
@@ -265,6 +271,7 @@ impl Ctl {
             restored_at: None,
             force_scratch: false,
             reinsert_points: false,
+            diversion: None,
             options: DebugOptions::default(),
         }
     }
@@ -353,9 +360,13 @@ impl Session {
             .collect()
     }
 
-    /// The current thread's real tid (or, if it is gone, another focus thread's).
+    /// The current thread's real tid (or, if it is gone, another focus
+    /// thread's); the diversion's while there is one.
     fn focus_real(&self) -> Option<i32> {
         let d = self.dbg.as_ref()?;
+        if let Some(proc) = d.diversion_proc() {
+            return Some(proc);
+        }
         let current = d.current.and_then(|c| self.tasks.get(&c));
         match current {
             Some(t) if t.exited.is_none() => Some(t.real),
@@ -388,6 +399,9 @@ impl Session {
 
     /// The thread registers and memory are read from (recorded tid).
     pub fn current_thread(&self) -> Option<Tid> {
+        if let Some(d) = self.dbg.as_ref().and_then(|d| d.diversion.as_ref()) {
+            return Some(d.tid);
+        }
         let real = self.focus_real()?;
         self.tasks
             .iter()
@@ -414,6 +428,10 @@ impl Session {
 
     /// Real tid of a live focus thread.
     fn thread_real(&self, tid: Tid) -> Option<i32> {
+        let diversion = self.dbg.as_ref().and_then(|d| d.diversion.as_ref());
+        if let Some(d) = diversion.filter(|d| d.tid == tid) {
+            return Some(d.proc);
+        }
         self.tasks
             .get(&tid)
             .filter(|t| self.is_focus(tid) && t.exited.is_none())
@@ -939,8 +957,15 @@ impl Session {
             ctl.pending = None;
         }
         let mut dbg = ctl.debugger.take().expect("debugger present");
-        let resume = dbg.stopped(self, why);
+        let mut resume = dbg.stopped(self, why);
+        // gdb runs a function it calls (or code whose registers it changed) in
+        // the diversion, stop after stop, until it resumes the program itself.
+        while matches!(resume, Resume::Continue | Resume::Step) && self.resume_runs_diversion() {
+            let stop = self.run_diversion(resume == Resume::Step);
+            resume = dbg.stopped(self, stop);
+        }
         self.ctl().debugger = Some(dbg);
+        self.end_diversion()?;
         // The position of the thread the debugger moves (it may have picked
         // another one than the one that stopped, say for a reverse-step).
         let pos = self.position();
@@ -966,6 +991,12 @@ impl Session {
                     self.restart(Goal::Goto(n))
                 }
             }
+            Resume::Restart => self.restart(Goal::Seek {
+                target: Target::Start,
+                steps: 0,
+                reached: false,
+                report: StopReason::Start,
+            }),
             Resume::Seek(p) => self.restart(Goal::Seek {
                 target: Target::At(p),
                 steps: 0,
@@ -1485,9 +1516,9 @@ impl Session {
         }
     }
 
-    /// After starting from a checkpoint: make breakpoints and watchpoints those
-    /// of now (the snapshot has the ones of when it was taken).
-    pub(crate) fn resync_points(&mut self) -> Result<()> {
+    /// Makes the breakpoints in the focus's memory (`inserted`, which must say
+    /// what is there) those gdb wants, plus the temporary one.
+    pub(crate) fn sync_breakpoints(&mut self) {
         let keep: Vec<u64> = {
             let c = self.ctl();
             c.points.breakpoints.keys().copied().chain(c.temp).collect()
@@ -1503,6 +1534,12 @@ impl Session {
             self.uninsert_breakpoint(a);
         }
         self.refresh_breakpoints();
+    }
+
+    /// After starting from a checkpoint: make breakpoints and watchpoints those
+    /// of now (the snapshot has the ones of when it was taken).
+    pub(crate) fn resync_points(&mut self) -> Result<()> {
+        self.sync_breakpoints();
         let r = self.apply_watchpoints();
         self.io(r)?;
         if self.ctl().wants_event_points() {
