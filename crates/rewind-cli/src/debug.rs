@@ -37,12 +37,12 @@ pub fn run(
         Ok(pid) => Focus::Pid(pid),
         Err(_) => Focus::Command(p),
     });
-    let exe = rewind_replay::focus_executable(dir, focus.as_ref())?;
     let options = DebugOptions {
         focus,
         quiet_output: flags.quiet_output,
         start_after: flags.goto,
     };
+    let exe = rewind_replay::check_debug_options(dir, &options)?;
     if let Some(addr) = serve {
         let listener = TcpListener::bind(&addr)
             .map_err(|e| anyhow!("cannot listen on {addr}: {e} (is the port in use?)"))?;

@@ -1329,6 +1329,43 @@ fn next_over_fork_leaves_the_child_alone() {
 }
 
 #[test]
+fn vfork_child_does_not_hit_the_parents_breakpoints() {
+    let p = record_program("gdb_vfork", &[], 0);
+    let vfork = line_of("gdb_vfork", "LINE_VFORK");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            format!("break gdb_vfork.c:{vfork}"),
+            "continue".into(),
+            // only the child, which shares the parent's memory, calls execl
+            "break execl".into(),
+            "next".into(),
+            "next".into(),
+            "print pid > 0".into(),
+            "continue".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            format!("Breakpoint 1, main () at gdb_vfork.c:{vfork}"),
+            src_line("gdb_vfork", "LINE_AFTER_VFORK"),
+            "$1 = 1\n".into(),
+            "exited with 0\n".into(),
+            "exited normally]".into(),
+        ],
+    );
+    assert!(
+        !r.stdout_str().contains("Breakpoint 2,"),
+        "the parent never calls execl:\n{}",
+        full(&r)
+    );
+}
+
+#[test]
 fn reverse_watchpoint_across_a_fork() {
     let p = record_program("gdb_fork_watch", &[], 0);
     let done = line_of("gdb_fork_watch", "LINE_DONE");
@@ -1367,6 +1404,235 @@ fn reverse_watchpoint_across_a_fork() {
             "Old value = 1\nNew value = 2\n".into(),
             "Old value = 2\nNew value = 3\n".into(),
             "$1 = 3\n".into(),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Starting over, jumping, exploring.
+
+/// How often the recorded program's "pid N" line occurs in gdb's output.
+fn pid_lines(p: &Recorded, r: &Run) -> usize {
+    r.stdout_str().matches(&pid_line(&p.rec)).count()
+}
+
+#[test]
+fn run_restarts_the_replay() {
+    let p = record_program("gdb_steps", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break deep",
+            "continue",
+            "continue",
+            "print level",
+            "run",
+            "print level",
+            "bt 2",
+            "continue",
+            "continue",
+            "continue",
+            "continue",
+            "run",
+            "print i",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    let deep = |i: u32| format!("Breakpoint 1, deep (i={i}) at gdb_steps.c:");
+    assert_in_order(
+        &r,
+        &[
+            deep(1),
+            deep(2),
+            "$1 = 1\n".into(),
+            // run: from the start again
+            deep(1),
+            "$2 = 0\n".into(),
+            "#1  0x".into(),
+            " in middle (i=1) at gdb_steps.c:".into(),
+            deep(2),
+            deep(3),
+            deep(4),
+            "level 4\n".into(),
+            "exited normally]".into(),
+            // run after the end
+            deep(1),
+            "$3 = 1\n".into(),
+        ],
+    );
+    // Three forward passes over the start: the output comes three times.
+    assert_eq!(pid_lines(&p, &r), 3, "{}", full(&r));
+}
+
+/// The event numbers `monitor when` reports at the first N stops in deep().
+fn events_at_deep(p: &Recorded, n: usize) -> Vec<u64> {
+    let mut lines = script(&["break deep"]);
+    for _ in 0..n {
+        lines.extend(script(&["continue", "monitor when"]));
+    }
+    let r = gdb_replay(&p.fx, &p.trace, &[], &lines);
+    assert_gdb_ok(&r);
+    let ev = current_events(&r);
+    assert_eq!(ev.len(), n, "{}", full(&r));
+    ev
+}
+
+#[test]
+fn goto_leaves_gdb_with_fresh_registers_memory_and_backtrace() {
+    let p = record_program("gdb_steps", &[], 0);
+    let ev = events_at_deep(&p, 2);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break deep".to_string(),
+            "continue".into(),
+            "continue".into(),
+            "continue".into(),
+            "continue".into(),
+            "bt".into(),
+            // to just after the write of deep(2)'s line: no flushing by hand
+            format!("monitor goto {}", ev[1]),
+            "bt".into(),
+            "print level".into(),
+            "monitor when".into(),
+            "continue".into(),
+            "print level".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, deep (i=4)".to_string(),
+            " in middle (i=4) at gdb_steps.c:".into(),
+            format!("going to event {}", ev[1]),
+            " deep (i=2) at gdb_steps.c:".into(),
+            " in middle (i=2) at gdb_steps.c:".into(),
+            " in main () at gdb_steps.c:".into(),
+            "$1 = 2\n".into(),
+            format!("Current event: {}\n", ev[1]),
+            "Breakpoint 1, deep (i=3)".into(),
+            "$2 = 2\n".into(),
+        ],
+    );
+}
+
+#[test]
+fn replay_g_starts_after_an_event() {
+    let p = record_program("gdb_steps", &[], 0);
+    let ev = events_at_deep(&p, 2);
+    let n = ev[1].to_string();
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &["-g", &n],
+        &script(&[
+            "bt",
+            "print level",
+            "monitor when",
+            "break deep",
+            "continue",
+            "reverse-continue",
+            "print level",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            " deep (i=2) at gdb_steps.c:".to_string(),
+            " in middle (i=2) at gdb_steps.c:".into(),
+            "$1 = 2\n".into(),
+            format!("Current event: {n}\n"),
+            "Breakpoint 1, deep (i=3)".into(),
+            "Breakpoint 1, deep (i=2)".into(),
+            "$2 = 1\n".into(),
+        ],
+    );
+    // What the program printed before event N is not shown again.
+    assert_eq!(pid_lines(&p, &r), 0, "{}", full(&r));
+    assert!(!r.stdout_str().contains("step 2\n"), "{}", full(&r));
+}
+
+#[test]
+fn replay_g_past_the_end_is_one_line() {
+    let p = record_program("gdb_steps", &[], 0);
+    let mut c = p.fx.rewind(["replay", "-g", "999999"]);
+    c.arg(&p.trace).args(["--serve", "127.0.0.1:0"]);
+    let r = run(c, None);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr_str().contains("cannot start after event 999999"),
+        "{}",
+        r.describe()
+    );
+}
+
+#[test]
+fn quiet_output_silences_the_program() {
+    let p = record_program("gdb_steps", &[], 0);
+    let lines = script(&["break deep", "continue", "continue", "delete", "continue"]);
+    let loud = gdb_replay(&p.fx, &p.trace, &[], &lines);
+    assert_gdb_ok(&loud);
+    assert_in_order(&loud, &["step 1\n", "step 4\n", "exited normally]"]);
+    let quiet = gdb_replay(&p.fx, &p.trace, &["-q"], &lines);
+    assert_gdb_ok(&quiet);
+    assert_in_order(&quiet, &["Breakpoint 1, deep (i=2)", "exited normally]"]);
+    assert!(
+        !quiet.stdout_str().contains("step ") && pid_lines(&p, &quiet) == 0,
+        "-q printed the program's output:\n{}",
+        full(&quiet)
+    );
+}
+
+#[test]
+fn function_calls_and_set_var_explore_a_copy() {
+    let p = record_program("gdb_steps", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break deep",
+            "continue",
+            "continue",
+            "print level",
+            "print scale(3)",
+            "print level",
+            "set var level = 77",
+            "print level",
+            "print scale(1)",
+            "call scale(2)",
+            "continue",
+            "print level",
+            "print scale(3)",
+            "delete",
+            "continue",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, deep (i=2)",
+            "$1 = 1\n",
+            "$2 = 31\n",
+            "$3 = 1\n",
+            // set var: seen while exploring this stop...
+            "$4 = 77\n",
+            "$5 = 87\n",
+            "$6 = 97\n",
+            // ...and gone once the program runs on: the recorded values again
+            "step 2\n",
+            "Breakpoint 1, deep (i=3)",
+            "$7 = 2\n",
+            "$8 = 32\n",
+            "level 4\n",
+            "exited normally]",
         ],
     );
 }

@@ -1317,12 +1317,9 @@ pub(crate) struct FocusStart {
 pub(crate) fn start_goal(options: &DebugOptions, start: &FocusStart) -> Result<Goal> {
     match options.start_after {
         None => Ok(Goal::Interactive),
-        Some(n) if n > start.last_event => Err(ReplayError::Failed {
-            event: 0,
-            what: format!(
-                "the recording has {} events, so it cannot start after event {n}; pick one up to {} (`rewind info` counts them)",
-                start.last_event, start.last_event
-            ),
+        Some(n) if n > start.last_event => Err(ReplayError::NoSuchEvent {
+            asked: n,
+            last: start.last_event,
         }),
         Some(n) => Ok(Goal::Goto(n)),
     }

@@ -59,6 +59,8 @@ pub enum ReplayError {
     /// Internal: the debugger ended the session.
     #[error("debugging session ended")]
     Quit,
+    #[error("the recording has {last} events, so a session cannot start after event {asked}; pick one up to {last} (`rewind info` counts them)")]
+    NoSuchEvent { asked: u64, last: u64 },
 }
 
 impl ReplayError {
@@ -66,7 +68,7 @@ impl ReplayError {
     pub fn exit_code(&self) -> u8 {
         match self {
             ReplayError::Trace(_) => 1,
-            ReplayError::Failed { .. } => 1,
+            ReplayError::Failed { .. } | ReplayError::NoSuchEvent { .. } => 1,
             ReplayError::Divergence { .. } => 3,
             ReplayError::Truncated { .. } => 4,
             ReplayError::Restart | ReplayError::Quit => 0,
@@ -1187,5 +1189,13 @@ pub fn debug(dir: &Path, options: DebugOptions, debugger: Box<dyn Debugger>) -> 
 /// The trace's copy of the executable the focus process runs (for the debugger).
 pub fn focus_executable(dir: &Path, focus: Option<&Focus>) -> Result<std::path::PathBuf> {
     let start = debug::find_focus(dir, focus)?;
+    Ok(FileStore::new(dir).path_of(&start.exe))
+}
+
+/// Checks `options` against the trace in `dir` before a debugging session
+/// starts; returns the trace's copy of the focus's executable.
+pub fn check_debug_options(dir: &Path, options: &DebugOptions) -> Result<std::path::PathBuf> {
+    let start = debug::find_focus(dir, options.focus.as_ref())?;
+    debug::start_goal(options, &start)?;
     Ok(FileStore::new(dir).path_of(&start.exe))
 }
