@@ -1247,6 +1247,9 @@ fn reverse_stepi_step_and_next_from_a_crash() {
             "print total",
             "print n",
             "continue",
+            // a function call at the fault, in a copy: the replay still faults
+            "print add(10)",
+            "print total",
             "continue",
         ]),
     );
@@ -1273,6 +1276,8 @@ fn reverse_stepi_step_and_next_from_a_crash() {
             "$4 = 3\n".into(),
             "$5 = 3\n".into(),
             segv,
+            "$6 = 16\n".into(),
+            "$7 = 16\n".into(),
             "Program terminated with signal SIGSEGV".into(),
         ],
     );

@@ -212,6 +212,8 @@ pub(crate) struct Ctl {
     /// The next session must start from the beginning.
     pub force_scratch: bool,
     pub options: DebugOptions,
+    /// The focus's current thread sits in a signal-delivery stop for this signal.
+    pub at_signal: Option<i32>,
     /// Where gdb's changes go while it explores a stop.
     pub diversion: Option<diversion::Diversion>,
     /// Breakpoints were taken out of memory the focus shares with a vfork
@@ -272,6 +274,7 @@ impl Ctl {
             force_scratch: false,
             reinsert_points: false,
             diversion: None,
+            at_signal: None,
             options: DebugOptions::default(),
         }
     }
@@ -1402,7 +1405,10 @@ impl Session {
     pub(crate) fn signal_stop(&mut self, tid: Tid, signo: i32) -> Result<()> {
         if self.is_focus(tid) && matches!(self.ctl().goal, Goal::Interactive) {
             self.ctl().current = Some(tid);
-            return self.report(StopReason::Signal(signo));
+            self.ctl().at_signal = Some(signo);
+            let r = self.report(StopReason::Signal(signo));
+            self.ctl().at_signal = None;
+            return r;
         }
         Ok(())
     }

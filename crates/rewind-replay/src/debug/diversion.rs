@@ -26,6 +26,28 @@ pub(crate) struct Diversion {
     replay_inserted: BTreeMap<u64, u8>,
 }
 
+/// Faults that the faulting instruction raises again when it is run again.
+const REFAULTING: [i32; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL];
+
+/// Making the copy ran a system call in the focus thread, which left the
+/// signal-delivery stop it was in (the replay delivers the recorded signal
+/// from there): running the faulting instruction again brings it back.
+fn back_to_the_fault(real: i32, sig: i32) -> std::io::Result<()> {
+    loop {
+        pt::single_step(real, 0)?;
+        match pt::wait(real)?.2 {
+            WaitStatus::Signal(s) if s == sig => return Ok(()),
+            // A child of the program ended meanwhile (the replay ignores those).
+            WaitStatus::Signal(libc::SIGCHLD) => continue,
+            other => {
+                return Err(std::io::Error::other(format!(
+                    "the fault did not happen again ({other:?})"
+                )))
+            }
+        }
+    }
+}
+
 /// Registers equal for the program: the kernel's restart marker (`orig_rax`,
 /// which gdb sets to -1 before calls) and the resume and trap flags aside.
 fn same_regs(a: &Regs, b: &Regs) -> bool {
@@ -97,7 +119,16 @@ impl Session {
             .thread_real(tid)
             .ok_or_else(|| std::io::Error::other("no such thread"))?;
         let stop_regs = pt::get_regs(real)?;
+        let at_signal = self.ctl().at_signal;
+        if at_signal.is_some_and(|s| !REFAULTING.contains(&s)) {
+            return Err(std::io::Error::other(
+                "the program cannot be changed at this signal's stop",
+            ));
+        }
         let proc = pt::fork_stopped(real)?;
+        if let Some(sig) = at_signal {
+            back_to_the_fault(real, sig)?;
+        }
         let ctl = self.ctl();
         let replay_inserted = ctl.inserted.clone();
         ctl.diversion = Some(Diversion {
