@@ -1,6 +1,6 @@
 /* For the gdb tests: prints its pid, then calls middle(i) -> deep(i) four
  * times; deep sets the global `level` and prints a line (a system call in each
- * round, so each has its own event numbers). scale() is for gdb to call.
+ * round, so each has its own event numbers). scale() and half() are for gdb to call.
  * LINE_* comments mark lines the tests use. */
 #include <stdio.h>
 #include <unistd.h>
@@ -10,6 +10,11 @@ int level = 0;
 int scale(int x)
 {
     return x * 10 + level; /* LINE_SCALE */
+}
+
+double half(double x)
+{
+    return x / 2 + level;
 }
 
 void deep(int i)

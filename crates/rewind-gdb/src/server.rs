@@ -300,9 +300,20 @@ impl MultiThreadBase for GdbTarget {
     /// Changes go into a throwaway copy of the process (see
     /// `rewind_replay`'s diversions); the replay keeps to the recording.
     fn write_registers(&mut self, regs: &LinuxRegs, tid: Tid) -> TargetResult<(), Self> {
-        self.session()
-            .write_regs_of(tid.get() as i32, &regs.to_kernel())
-            .map_err(|_| TargetError::NonFatal)
+        let s = self.session();
+        let tid = tid.get() as i32;
+        let now = s.regs_of(tid).map_err(|_| TargetError::NonFatal)?;
+        let xsave = s.xstate_of(tid);
+        s.write_regs_of(tid, &regs.to_kernel())
+            .map_err(|_| TargetError::NonFatal)?;
+        // Floating-point arguments of a function gdb calls travel in xmm/x87.
+        if !regs.same_fxsave_state(&LinuxRegs::from_kernel(&now, xsave.as_deref())) {
+            let mut area = s.fpregs_of(tid).map_err(|_| TargetError::NonFatal)?;
+            regs.store_fxsave(&mut area);
+            s.write_fpregs_of(tid, &area)
+                .map_err(|_| TargetError::NonFatal)?;
+        }
+        Ok(())
     }
 
     /// Threads share memory: any thread's view is the process's.

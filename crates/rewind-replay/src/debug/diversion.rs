@@ -78,6 +78,28 @@ impl Session {
         pt::set_regs(real, regs)
     }
 
+    /// The x87/SSE registers (an FXSAVE image) of focus thread `tid`.
+    pub fn fpregs_of(&self, tid: Tid) -> std::io::Result<[u8; 512]> {
+        let real = self
+            .thread_real(tid)
+            .ok_or_else(|| std::io::Error::other("no such thread"))?;
+        pt::get_fpregs(real)
+    }
+
+    /// Sets focus thread `tid`'s x87/SSE registers: in a diversion, made first
+    /// if they differ from the current ones.
+    pub fn write_fpregs_of(&mut self, tid: Tid, area: &[u8; 512]) -> std::io::Result<()> {
+        if &self.fpregs_of(tid)? == area {
+            return Ok(());
+        }
+        let real = self.divert(tid)?;
+        let r = unsafe { libc::ptrace(libc::PTRACE_SETFPREGS, real, 0, area.as_ptr()) };
+        if r == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
     /// Writes the focus's memory as gdb asks (`M`/`X`): in a diversion, made
     /// first if the bytes differ from the current ones.
     pub fn write_memory(&mut self, addr: u64, data: &[u8]) -> std::io::Result<()> {
