@@ -141,6 +141,20 @@ impl Session {
             .thread_real(tid)
             .ok_or_else(|| std::io::Error::other("no such thread"))?;
         let stop_regs = pt::get_regs(real)?;
+        // The copy is made by a system call the thread runs: it must be in a
+        // stop from which it returns to its own code.
+        let inside_syscall = self.tasks.get(&tid).is_none_or(|t| {
+            t.in_syscall
+                || t.mid_syscall.is_some()
+                || t.at_entry.is_some()
+                || t.exiting
+                || t.running
+        }) || (-516..=-512).contains(&(stop_regs.rax as i64));
+        if inside_syscall || self.ctl().current != Some(tid) {
+            return Err(std::io::Error::other(
+                "only the thread that stopped can be changed, outside system calls",
+            ));
+        }
         let at_signal = self.ctl().at_signal;
         if at_signal.is_some_and(|s| !REFAULTING.contains(&s)) {
             return Err(std::io::Error::other(
