@@ -1,9 +1,11 @@
 //! End to end: a real gdb, in batch mode, debugging replays. Each test compiles a
 //! C program of `tests/programs/gdb_*.c` with `cc -g -O0`, records it, runs
 //! `rewind replay TRACE -- -batch -nx -ex 'set sysroot /' -x SCRIPT` and checks
-//! what gdb printed: breakpoints, stepping, reverse execution, watchpoints (also
-//! on memory the kernel writes), thread-local variables, `-p`, the `monitor`
-//! commands, the end of the program, `--serve`, and bad input.
+//! what gdb printed: breakpoints, stepping, reverse execution (also from a
+//! crash), watchpoints (also on memory the kernel writes), thread-local
+//! variables, `-p`, forks and vforks of the debugged process, the `monitor`
+//! commands, `run`, `-g` and `-q`, function calls and `set var` (diversions),
+//! the end of the program, `--serve`, and bad input.
 //!
 //! gdb prints some messages ("Run till exit from ...", "Run back to call of
 //! ...") only for commands typed at a terminal, so scripts run those commands
