@@ -617,7 +617,10 @@ impl MonitorCmd for GdbTarget {
                         p.event
                     );
                 }
-                None => gdbstub::outputln!(out, "no process to checkpoint"),
+                None => gdbstub::outputln!(
+                    out,
+                    "nothing to checkpoint: the process has ended, or it is changed by gdb (set var, a call) until it resumes"
+                ),
             },
             ["restart", n] => match n
                 .parse::<usize>()

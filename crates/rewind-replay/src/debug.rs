@@ -741,8 +741,12 @@ impl Session {
         }
     }
 
-    /// The focus's current position, if it is alive.
+    /// The focus's current position, if it is alive (and not diverted).
     pub fn position(&self) -> Option<Position> {
+        // A diversion's moments are not the replay's.
+        if self.dbg.as_ref()?.diversion.is_some() {
+            return None;
+        }
         let mut regs = self.regs().ok()?;
         // The kernel sets the resume flag at a fault (the faulting instruction is
         // retried without re-triggering a debug trap) and the trap flag while
