@@ -1531,20 +1531,23 @@ fn goto_leaves_gdb_with_fresh_registers_memory_and_backtrace() {
 #[test]
 fn replay_g_starts_after_an_event() {
     let p = record_program("gdb_steps", &[], 0);
-    let ev = events_at_deep(&p, 2);
+    let ev = events_at_deep(&p, 3);
     let n = ev[1].to_string();
     let r = gdb_replay(
         &p.fx,
         &p.trace,
         &["-g", &n],
         &script(&[
-            "bt",
-            "print level",
-            "monitor when",
-            "break deep",
-            "continue",
-            "reverse-continue",
-            "print level",
+            "bt".to_string(),
+            "print level".into(),
+            "monitor when".into(),
+            // forwards past deep(3)'s line: printed
+            format!("monitor goto {}", ev[2]),
+            "print level".into(),
+            "break deep".into(),
+            "continue".into(),
+            "reverse-continue".into(),
+            "print level".into(),
         ]),
     );
     assert_gdb_ok(&r);
@@ -1555,14 +1558,19 @@ fn replay_g_starts_after_an_event() {
             " in middle (i=2) at gdb_steps.c:".into(),
             "$1 = 2\n".into(),
             format!("Current event: {n}\n"),
+            "step 3\n".into(),
+            "$2 = 3\n".into(),
+            "Breakpoint 1, deep (i=4)".into(),
             "Breakpoint 1, deep (i=3)".into(),
-            "Breakpoint 1, deep (i=2)".into(),
-            "$2 = 1\n".into(),
+            "$3 = 2\n".into(),
         ],
     );
-    // What the program printed before event N is not shown again.
+    // What the program printed before event N is not shown, and what the
+    // re-runs going backwards pass over is not shown again.
+    let out = r.stdout_str();
     assert_eq!(pid_lines(&p, &r), 0, "{}", full(&r));
-    assert!(!r.stdout_str().contains("step 2\n"), "{}", full(&r));
+    assert!(!out.contains("step 2\n"), "{}", full(&r));
+    assert_eq!(out.matches("step 3\n").count(), 1, "{}", full(&r));
 }
 
 #[test]

@@ -212,6 +212,8 @@ pub(crate) struct Ctl {
     /// The next session must start from the beginning.
     pub force_scratch: bool,
     pub options: DebugOptions,
+    /// A `goto` runs on forwards from where the user was (not a re-run).
+    pub goto_forwards: bool,
     /// The focus's current thread sits in a signal-delivery stop for this signal.
     pub at_signal: Option<i32>,
     /// Where gdb's changes go while it explores a stop.
@@ -275,6 +277,7 @@ impl Ctl {
             reinsert_points: false,
             diversion: None,
             at_signal: None,
+            goto_forwards: false,
             options: DebugOptions::default(),
         }
     }
@@ -334,12 +337,13 @@ impl Session {
 
     /// Whether the program's output at this point goes to ours: always without
     /// a debugger; when debugging, only while the user runs the program forwards
-    /// (the re-runs that go backwards or to a `goto` target replay stretches
-    /// already shown), unless the user asked for no output at all.
+    /// (continuing, stepping, a `goto` ahead; the re-runs that go backwards or
+    /// back to a `goto` target replay stretches already shown), unless the user
+    /// asked for no output at all.
     pub(crate) fn output_wanted(&self) -> bool {
-        self.dbg
-            .as_ref()
-            .is_none_or(|d| !d.options.quiet_output && matches!(d.goal, Goal::Interactive))
+        self.dbg.as_ref().is_none_or(|d| {
+            !d.options.quiet_output && (matches!(d.goal, Goal::Interactive) || d.goto_forwards)
+        })
     }
 
     /// Whether `tid` is a thread of the focus process (once it has started).
@@ -960,6 +964,7 @@ impl Session {
         let _ = std::io::Write::flush(&mut self.stdout);
         let ctl = self.ctl();
         ctl.goal = Goal::Interactive;
+        ctl.goto_forwards = false;
         if ctl.pending == Some(StopReason::Arrived) {
             ctl.pending = None;
         }
@@ -993,6 +998,7 @@ impl Session {
             Resume::Goto(n) => {
                 if n > self.event {
                     self.ctl().goal = Goal::Goto(n);
+                    self.ctl().goto_forwards = true;
                     Ok(())
                 } else {
                     self.restart(Goal::Goto(n))
