@@ -218,9 +218,9 @@ pub(crate) struct Ctl {
     pub at_signal: Option<i32>,
     /// Where gdb's changes go while it explores a stop.
     pub diversion: Option<diversion::Diversion>,
-    /// Breakpoints were taken out of memory the focus shares with a vfork
-    /// child: put them back before the focus runs again.
-    pub reinsert_points: bool,
+    /// vfork children (recorded tids) that may still share the focus's
+    /// memory: our breakpoints stay out of it until they exec or exit.
+    pub vfork_children: Vec<Tid>,
 }
 
 /// A copy-on-write snapshot of the focus (a forked, stopped copy of it) and where
@@ -274,7 +274,7 @@ impl Ctl {
             last_checkpoint_ns: pt::monotonic_ns(),
             restored_at: None,
             force_scratch: false,
-            reinsert_points: false,
+            vfork_children: Vec::new(),
             diversion: None,
             at_signal: None,
             goto_forwards: false,
@@ -303,6 +303,14 @@ const EFLAGS_TF: u64 = 1 << 8;
 const EFLAGS_RF: u64 = 1 << 16;
 /// offsetof(struct user, u_debugreg) on x86-64.
 const DEBUGREG_OFFSET: usize = 848;
+
+/// Whether two tasks share one address space (kcmp KCMP_VM). Where the
+/// kernel lacks kcmp, they are taken not to.
+fn same_memory(a: i32, b: i32) -> bool {
+    const KCMP_VM: libc::c_long = 1;
+    let r = unsafe { libc::syscall(libc::SYS_kcmp, a, b, KCMP_VM, 0, 0) };
+    r == 0
+}
 
 fn poke_debugreg(tid: i32, n: usize, value: u64) -> std::io::Result<()> {
     let r = unsafe {
@@ -596,6 +604,10 @@ impl Session {
         let Some(real) = self.focus_real() else {
             return Ok(());
         };
+        if self.memory_shared_with_child() {
+            // Inserted when the child is gone (`refresh_breakpoints`).
+            return Ok(());
+        }
         if self.ctl().inserted.contains_key(&addr) {
             return Ok(());
         }
@@ -699,6 +711,9 @@ impl Session {
         let Some(real) = self.focus_real() else {
             return;
         };
+        if self.memory_shared_with_child() {
+            return;
+        }
         let mut addrs: Vec<u64> = self.ctl().points.breakpoints.keys().copied().collect();
         addrs.extend(self.ctl().temp);
         if debug_log() {
@@ -1108,7 +1123,8 @@ impl Session {
             }
             self.report(why)?;
         }
-        if std::mem::take(&mut self.ctl().reinsert_points) {
+        if !self.ctl().vfork_children.is_empty() {
+            // Puts the breakpoints back once no vfork child shares the memory.
             self.refresh_breakpoints();
         }
         let real = self.task(tid)?.real;
@@ -1281,13 +1297,43 @@ impl Session {
 }
 
 impl Session {
+    /// Whether a vfork child still shares the focus's memory (then our
+    /// breakpoints must stay out of it). Children that exec'd or exited are
+    /// forgotten. A diversion has memory of its own.
+    fn memory_shared_with_child(&mut self) -> bool {
+        let ctl = self.ctl();
+        if ctl.vfork_children.is_empty() || ctl.diversion.is_some() {
+            return false;
+        }
+        let children = std::mem::take(&mut ctl.vfork_children);
+        let Some(&focus) = self.focus_reals().first() else {
+            return false;
+        };
+        let sharing: Vec<Tid> = children
+            .into_iter()
+            .filter(|c| {
+                self.tasks
+                    .get(c)
+                    .is_some_and(|t| t.exited.is_none() && same_memory(t.real, focus))
+            })
+            .collect();
+        let shared = !sharing.is_empty();
+        self.ctl().vfork_children = sharing;
+        shared
+    }
+
     /// The focus forked (a process, not a thread): the child is not debugged and
     /// must run its recorded course untouched, so the int3 bytes of our
     /// breakpoints it inherited come out of its memory and its debug registers
     /// are cleared. A child sharing the focus's memory (vfork) cannot lose them
-    /// alone: they come out of the shared memory and go back in when the focus
-    /// next runs (by then the child has exec'd or exited, as recorded).
-    pub(crate) fn focus_forked(&mut self, child_real: i32, shares_memory: bool) -> Result<()> {
+    /// alone: they come out of the shared memory and go back in once the child
+    /// has exec'd or exited (see `memory_shared_with_child`).
+    pub(crate) fn focus_forked(
+        &mut self,
+        child: Tid,
+        child_real: i32,
+        shares_memory: bool,
+    ) -> Result<()> {
         let inserted: Vec<(u64, u8)> = self.ctl().inserted.iter().map(|(&a, &b)| (a, b)).collect();
         if debug_log() {
             eprintln!("rewind-debug: fork {child_real} (shared memory: {shares_memory}): removing {inserted:x?}");
@@ -1302,7 +1348,7 @@ impl Session {
         }
         if shares_memory {
             self.ctl().inserted.clear();
-            self.ctl().reinsert_points = true;
+            self.ctl().vfork_children.push(child);
         }
         for n in 0..4 {
             let _ = poke_debugreg(child_real, n, 0);

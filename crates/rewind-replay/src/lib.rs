@@ -600,7 +600,7 @@ impl Session {
             } else if self.is_focus(tid) {
                 let shares_memory = regs.orig_rax == libc::SYS_vfork as u64
                     || (regs.orig_rax == libc::SYS_clone as u64 && regs.rdi & CLONE_VM != 0);
-                self.focus_forked(real_child, shares_memory)?;
+                self.focus_forked(child, real_child, shares_memory)?;
             }
         }
         self.task(tid)?.mid_syscall = Some(regs);
