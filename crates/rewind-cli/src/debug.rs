@@ -1,18 +1,36 @@
 //! `rewind replay` with a debugger: gdb on the replay, or a bare gdb server.
 
 use anyhow::{anyhow, bail, Context, Result};
-use rewind_gdb::server::GdbServer;
-use rewind_replay::Focus;
+use rewind_gdb::server::{GdbServer, FLUSH_AFTER_MONITOR};
+use rewind_replay::{DebugOptions, Focus};
 use std::ffi::OsString;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// `rewind replay` options that shape a debugging session.
+#[derive(clap::Args, Debug, Default)]
+pub struct SessionFlags {
+    /// Do not print the program's output (by default it is printed as the
+    /// program runs forwards, once per forward pass).
+    #[arg(short = 'q', long, conflicts_with = "autopilot")]
+    pub quiet_output: bool,
+    /// Start the session just after event EVENT (`monitor when` tells events).
+    #[arg(
+        short = 'g',
+        long = "goto",
+        value_name = "EVENT",
+        conflicts_with = "autopilot"
+    )]
+    pub goto: Option<u64>,
+}
 
 pub fn run(
     dir: &Path,
     serve: Option<String>,
     debugger: Option<PathBuf>,
     process: Option<String>,
+    flags: SessionFlags,
     gdb_args: Vec<OsString>,
 ) -> Result<i32> {
     let focus = process.map(|p| match p.parse::<i32>() {
@@ -23,7 +41,12 @@ pub fn run(
     if let Some(focus) = &focus {
         check_focus(dir, focus)?;
     }
-    let exe = rewind_replay::focus_executable(dir, focus.as_ref())?;
+    let options = DebugOptions {
+        focus,
+        quiet_output: flags.quiet_output,
+        start_after: flags.goto,
+    };
+    let exe = rewind_replay::check_debug_options(dir, &options)?;
     if let Some((addr, sockets)) = serve {
         let listener = TcpListener::bind(&sockets[..]).map_err(|e| match e.kind() {
             std::io::ErrorKind::AddrInUse => {
@@ -33,15 +56,23 @@ pub fn run(
         })?;
         let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
         eprintln!(
-            "rewind: serving the replay on {bound}; connect with: gdb {} -ex 'target remote {bound}'",
+            "rewind: serving the replay on {bound}; connect with: gdb {} -ex 'target extended-remote {bound}'",
             exe.display()
         );
-        rewind_replay::debug(dir, focus, Box::new(GdbServer::new(listener)))?;
+        rewind_replay::debug(dir, options, Box::new(GdbServer::new(listener)))?;
         return Ok(0);
     }
     let gdb = find_debugger(debugger)?;
     let listener = TcpListener::bind("127.0.0.1:0").context("cannot open a local port for gdb")?;
     let port = listener.local_addr()?.port();
+    // gdb drops its caches after `monitor goto` and friends (see FLUSH_AFTER_MONITOR).
+    let mut hooks = tempfile::Builder::new()
+        .prefix("rewind-gdb-")
+        .suffix(".gdb")
+        .tempfile()
+        .context("cannot create a gdb script in the temporary directory")?;
+    std::io::Write::write_all(&mut hooks, FLUSH_AFTER_MONITOR.as_bytes())
+        .context("cannot write a gdb script in the temporary directory")?;
     let mut cmd = Command::new(&gdb);
     cmd.arg("-q")
         .arg(&exe)
@@ -49,14 +80,18 @@ pub fn run(
         .args(["-ex", "set confirm off"])
         // Libraries come from this machine's filesystem (the replay maps the same ones).
         .args(["-ex", "set sysroot /"])
-        .args(["-ex", &format!("target remote 127.0.0.1:{port}")])
+        .arg("-x")
+        .arg(hooks.path())
+        // extended-remote: gdb's `run` starts the replay over.
+        .args(["-ex", &format!("target extended-remote 127.0.0.1:{port}")])
         .args(&gdb_args);
     let mut child = cmd
         .spawn()
         .with_context(|| format!("cannot run {}", gdb.display()))?;
     // gdb handles Ctrl-C itself (it interrupts the target through the protocol).
     unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
-    let result = rewind_replay::debug(dir, focus, Box::new(GdbServer::new(listener)));
+    let server = GdbServer::new(listener).gdb_flushes_after_monitor();
+    let result = rewind_replay::debug(dir, options, Box::new(server));
     let status = child.wait().context("waiting for gdb")?;
     result?;
     Ok(status.code().unwrap_or(1))

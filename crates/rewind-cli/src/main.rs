@@ -65,6 +65,8 @@ enum Command {
         /// (default: the first process).
         #[arg(short = 'p', long = "process", value_name = "PID|NAME")]
         process: Option<String>,
+        #[command(flatten)]
+        session: debug::SessionFlags,
         /// Trace directory (default: the latest recording).
         trace: Option<PathBuf>,
         /// Arguments passed on to gdb (after `--`).
@@ -189,6 +191,7 @@ fn run(cli: Cli) -> Result<i32> {
             serve,
             debugger,
             process,
+            session,
             trace,
             gdb_args,
         } => {
@@ -198,7 +201,7 @@ fn run(cli: Cli) -> Result<i32> {
             }
             let dir = store::resolve_trace(trace)?;
             if !autopilot {
-                return debug::run(&dir, serve, debugger, process, gdb_args);
+                return debug::run(&dir, serve, debugger, process, session, gdb_args);
             }
             let outcome = rewind_replay::autopilot(&dir)?;
             if let Some(why) = outcome.aborted {

@@ -1,9 +1,11 @@
 //! End to end: a real gdb, in batch mode, debugging replays. Each test compiles a
 //! C program of `tests/programs/gdb_*.c` with `cc -g -O0`, records it, runs
 //! `rewind replay TRACE -- -batch -nx -ex 'set sysroot /' -x SCRIPT` and checks
-//! what gdb printed: breakpoints, stepping, reverse execution, watchpoints (also
-//! on memory the kernel writes), thread-local variables, `-p`, the `monitor`
-//! commands, the end of the program, `--serve`, and bad input.
+//! what gdb printed: breakpoints, stepping, reverse execution (also from a
+//! crash), watchpoints (also on memory the kernel writes), thread-local
+//! variables, `-p`, forks and vforks of the debugged process, the `monitor`
+//! commands, `run`, `-g` and `-q`, function calls and `set var` (diversions),
+//! the end of the program, `--serve`, and bad input.
 //!
 //! gdb prints some messages ("Run till exit from ...", "Run back to call of
 //! ...") only for commands typed at a terminal, so scripts run those commands
@@ -957,7 +959,7 @@ fn serve_hint_names_the_bound_address() {
     assert!(
         server
             .first_line
-            .contains(&format!("-ex 'target remote {addr}'")),
+            .contains(&format!("-ex 'target extended-remote {addr}'")),
         "the hint does not name the address served ({addr}): {:?}",
         server.first_line
     );
@@ -1205,5 +1207,450 @@ fn threads_watchpoint_in_every_thread() {
         watch_threads.len() >= 2,
         "writes seen in two threads:\n{}",
         full(&r)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Going backwards from a fatal signal.
+
+/// The recorded program's "pid N" line.
+fn pid_line(rec: &Run) -> String {
+    rec.stdout_str()
+        .lines()
+        .find(|l| l.starts_with("pid "))
+        .unwrap_or_else(|| panic!("the recording printed no pid:\n{}", rec.describe()))
+        .to_string()
+        + "\n"
+}
+
+#[test]
+fn reverse_stepi_step_and_next_from_a_crash() {
+    let p = record_program("gdb_crash", &[], 139);
+    let write = line_of("gdb_crash", "LINE_CRASH_WRITE");
+    let add_body = line_of("gdb_crash", "LINE_ADD_BODY");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "continue",
+            "set $fault = $pc",
+            "reverse-stepi",
+            "print $pc < $fault",
+            "stepi",
+            "print $pc == $fault",
+            "continue",
+            "reverse-step",
+            "reverse-step",
+            "print total",
+            "continue",
+            "reverse-next",
+            "reverse-next",
+            "print total",
+            "print n",
+            "continue",
+            // a function call at the fault, in a copy: the replay still faults
+            "print add(10)",
+            "print total",
+            "continue",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    let segv = "Program received signal SIGSEGV, Segmentation fault.\n0x".to_string();
+    assert_in_order(
+        &r,
+        &[
+            segv.clone(),
+            format!(" in crash (n=3) at gdb_crash.c:{write}"),
+            // reverse-stepi, then stepi back onto the faulting instruction
+            "$1 = 1\n".into(),
+            "$2 = 1\n".into(),
+            // the fault again, then reverse-step: to the start of the line, then
+            // into add(3), at its last line
+            segv.clone(),
+            src_line("gdb_crash", "LINE_CRASH_WRITE"),
+            format!("add (n=3) at gdb_crash.c:{}", add_body + 2),
+            "$3 = 6\n".into(),
+            // reverse-next: over add(3), whose sum is undone
+            segv.clone(),
+            src_line("gdb_crash", "LINE_CRASH_WRITE"),
+            src_line("gdb_crash", "LINE_CRASH_ADD"),
+            "$4 = 3\n".into(),
+            "$5 = 3\n".into(),
+            segv,
+            "$6 = 16\n".into(),
+            "$7 = 16\n".into(),
+            "Program terminated with signal SIGSEGV".into(),
+        ],
+    );
+    // The program's output comes once: the re-runs that go backwards are silent.
+    let pid = pid_line(&p.rec);
+    assert_eq!(
+        r.stdout_str().matches(&pid).count(),
+        1,
+        "expected {pid:?} once:\n{}",
+        full(&r)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// A debugged process that forks.
+
+#[test]
+fn next_over_fork_leaves_the_child_alone() {
+    let p = record_program("gdb_fork_watch", &[], 0);
+    let fork = line_of("gdb_fork_watch", "LINE_FORK");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            format!("break gdb_fork_watch.c:{fork}"),
+            "continue".into(),
+            "next".into(),
+            "print pid > 0".into(),
+            "next".into(),
+            "next".into(),
+            "print progress".into(),
+            "continue".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            format!("Breakpoint 1, main () at gdb_fork_watch.c:{fork}"),
+            format!("\n{}\t", fork + 1),
+            "$1 = 1\n".into(),
+            src_line("gdb_fork_watch", "LINE_PROGRESS_2"),
+            "$2 = 1\n".into(),
+            "parent: progress 3, child status 0\n".into(),
+            "exited normally]".into(),
+        ],
+    );
+    assert!(
+        r.stdout_str().contains("child: progress 100\n"),
+        "the child did not run its course:\n{}",
+        full(&r)
+    );
+}
+
+#[test]
+fn vfork_child_does_not_hit_the_parents_breakpoints() {
+    let p = record_program("gdb_vfork", &[], 0);
+    let vfork = line_of("gdb_vfork", "LINE_VFORK");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            format!("break gdb_vfork.c:{vfork}"),
+            "continue".into(),
+            // only the child, which shares the parent's memory, calls execl
+            "break execl".into(),
+            "next".into(),
+            "next".into(),
+            "print pid > 0".into(),
+            "continue".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            format!("Breakpoint 1, main () at gdb_vfork.c:{vfork}"),
+            src_line("gdb_vfork", "LINE_AFTER_VFORK"),
+            "$1 = 1\n".into(),
+            "exited with 0\n".into(),
+            "exited normally]".into(),
+        ],
+    );
+    assert!(
+        !r.stdout_str().contains("Breakpoint 2,"),
+        "the parent never calls execl:\n{}",
+        full(&r)
+    );
+}
+
+#[test]
+fn reverse_watchpoint_across_a_fork() {
+    let p = record_program("gdb_fork_watch", &[], 0);
+    let done = line_of("gdb_fork_watch", "LINE_DONE");
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            format!("break gdb_fork_watch.c:{done}"),
+            "continue".into(),
+            "watch progress".into(),
+            "reverse-continue".into(),
+            "reverse-continue".into(),
+            "reverse-continue".into(),
+            "continue".into(),
+            "continue".into(),
+            "continue".into(),
+            "print progress".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    let l = |m| src_line("gdb_fork_watch", m);
+    assert_in_order(
+        &r,
+        &[
+            format!("Breakpoint 1, main () at gdb_fork_watch.c:{done}"),
+            // backwards: each stop is before the write, showing the value undone
+            "Old value = 3\nNew value = 2\n".into(),
+            l("LINE_PROGRESS_3"),
+            "Old value = 2\nNew value = 1\n".into(),
+            l("LINE_PROGRESS_2"),
+            "Old value = 1\nNew value = 0\n".into(),
+            l("LINE_PROGRESS_1"),
+            // and forwards again, across the fork
+            "Old value = 0\nNew value = 1\n".into(),
+            "Old value = 1\nNew value = 2\n".into(),
+            "Old value = 2\nNew value = 3\n".into(),
+            "$1 = 3\n".into(),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Starting over, jumping, exploring.
+
+/// How often the recorded program's "pid N" line occurs in gdb's output.
+fn pid_lines(p: &Recorded, r: &Run) -> usize {
+    r.stdout_str().matches(&pid_line(&p.rec)).count()
+}
+
+#[test]
+fn run_restarts_the_replay() {
+    let p = record_program("gdb_steps", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break deep",
+            "continue",
+            "continue",
+            "print level",
+            "run",
+            "print level",
+            "bt 2",
+            "continue",
+            "continue",
+            "continue",
+            "continue",
+            "run",
+            "print i",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    let deep = |i: u32| format!("Breakpoint 1, deep (i={i}) at gdb_steps.c:");
+    assert_in_order(
+        &r,
+        &[
+            deep(1),
+            deep(2),
+            "$1 = 1\n".into(),
+            // run: from the start again
+            deep(1),
+            "$2 = 0\n".into(),
+            "#1  0x".into(),
+            " in middle (i=1) at gdb_steps.c:".into(),
+            deep(2),
+            deep(3),
+            deep(4),
+            "level 4\n".into(),
+            "exited normally]".into(),
+            // run after the end
+            deep(1),
+            "$3 = 1\n".into(),
+        ],
+    );
+    // Three forward passes over the start: the output comes three times.
+    assert_eq!(pid_lines(&p, &r), 3, "{}", full(&r));
+}
+
+/// The event numbers `monitor when` reports at the first N stops in deep().
+fn events_at_deep(p: &Recorded, n: usize) -> Vec<u64> {
+    let mut lines = script(&["break deep"]);
+    for _ in 0..n {
+        lines.extend(script(&["continue", "monitor when"]));
+    }
+    let r = gdb_replay(&p.fx, &p.trace, &[], &lines);
+    assert_gdb_ok(&r);
+    let ev = current_events(&r);
+    assert_eq!(ev.len(), n, "{}", full(&r));
+    ev
+}
+
+#[test]
+fn goto_leaves_gdb_with_fresh_registers_memory_and_backtrace() {
+    let p = record_program("gdb_steps", &[], 0);
+    let ev = events_at_deep(&p, 2);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break deep".to_string(),
+            "continue".into(),
+            "continue".into(),
+            "continue".into(),
+            "continue".into(),
+            "bt".into(),
+            // to just after the write of deep(2)'s line: no flushing by hand
+            format!("monitor goto {}", ev[1]),
+            "bt".into(),
+            "print level".into(),
+            "monitor when".into(),
+            "continue".into(),
+            "print level".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, deep (i=4)".to_string(),
+            " in middle (i=4) at gdb_steps.c:".into(),
+            format!("going to event {}", ev[1]),
+            " deep (i=2) at gdb_steps.c:".into(),
+            " in middle (i=2) at gdb_steps.c:".into(),
+            " in main () at gdb_steps.c:".into(),
+            "$1 = 2\n".into(),
+            format!("Current event: {}\n", ev[1]),
+            "Breakpoint 1, deep (i=3)".into(),
+            "$2 = 2\n".into(),
+        ],
+    );
+}
+
+#[test]
+fn replay_g_starts_after_an_event() {
+    let p = record_program("gdb_steps", &[], 0);
+    let ev = events_at_deep(&p, 3);
+    let n = ev[1].to_string();
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &["-g", &n],
+        &script(&[
+            "bt".to_string(),
+            "print level".into(),
+            "monitor when".into(),
+            // forwards past deep(3)'s line: printed
+            format!("monitor goto {}", ev[2]),
+            "print level".into(),
+            "break deep".into(),
+            "continue".into(),
+            "reverse-continue".into(),
+            "print level".into(),
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            " deep (i=2) at gdb_steps.c:".to_string(),
+            " in middle (i=2) at gdb_steps.c:".into(),
+            "$1 = 2\n".into(),
+            format!("Current event: {n}\n"),
+            "step 3\n".into(),
+            "$2 = 3\n".into(),
+            "Breakpoint 1, deep (i=4)".into(),
+            "Breakpoint 1, deep (i=3)".into(),
+            "$3 = 2\n".into(),
+        ],
+    );
+    // What the program printed before event N is not shown, and what the
+    // re-runs going backwards pass over is not shown again.
+    let out = r.stdout_str();
+    assert_eq!(pid_lines(&p, &r), 0, "{}", full(&r));
+    assert!(!out.contains("step 2\n"), "{}", full(&r));
+    assert_eq!(out.matches("step 3\n").count(), 1, "{}", full(&r));
+}
+
+#[test]
+fn replay_g_past_the_end_is_one_line() {
+    let p = record_program("gdb_steps", &[], 0);
+    let mut c = p.fx.rewind(["replay", "-g", "999999"]);
+    c.arg(&p.trace).args(["--serve", "127.0.0.1:0"]);
+    let r = run(c, None);
+    assert_one_line_error(&r);
+    assert!(
+        r.stderr_str().contains("cannot start after event 999999"),
+        "{}",
+        r.describe()
+    );
+}
+
+#[test]
+fn quiet_output_silences_the_program() {
+    let p = record_program("gdb_steps", &[], 0);
+    let lines = script(&["break deep", "continue", "continue", "delete", "continue"]);
+    let loud = gdb_replay(&p.fx, &p.trace, &[], &lines);
+    assert_gdb_ok(&loud);
+    assert_in_order(&loud, &["step 1\n", "step 4\n", "exited normally]"]);
+    let quiet = gdb_replay(&p.fx, &p.trace, &["-q"], &lines);
+    assert_gdb_ok(&quiet);
+    assert_in_order(&quiet, &["Breakpoint 1, deep (i=2)", "exited normally]"]);
+    assert!(
+        !quiet.stdout_str().contains("step ") && pid_lines(&p, &quiet) == 0,
+        "-q printed the program's output:\n{}",
+        full(&quiet)
+    );
+}
+
+#[test]
+fn function_calls_and_set_var_explore_a_copy() {
+    let p = record_program("gdb_steps", &[], 0);
+    let r = gdb_replay(
+        &p.fx,
+        &p.trace,
+        &[],
+        &script(&[
+            "break deep",
+            "continue",
+            "continue",
+            "print level",
+            "print scale(3)",
+            "print half(5.0)",
+            "print level",
+            "set var level = 77",
+            "print level",
+            "print scale(1)",
+            "call scale(2)",
+            "continue",
+            "print level",
+            "print scale(3)",
+            "delete",
+            "continue",
+        ]),
+    );
+    assert_gdb_ok(&r);
+    assert_in_order(
+        &r,
+        &[
+            "Breakpoint 1, deep (i=2)",
+            "$1 = 1\n",
+            "$2 = 31\n",
+            // a floating-point argument and result
+            "$3 = 3.5\n",
+            "$4 = 1\n",
+            // set var: seen while exploring this stop...
+            "$5 = 77\n",
+            "$6 = 87\n",
+            "$7 = 97\n",
+            // ...and gone once the program runs on: the recorded values again
+            "step 2\n",
+            "Breakpoint 1, deep (i=3)",
+            "$8 = 2\n",
+            "$9 = 32\n",
+            "level 4\n",
+            "exited normally]",
+        ],
     );
 }

@@ -416,7 +416,7 @@ impl fmt::Display for RegSizeError {
 impl std::error::Error for RegSizeError {}
 
 // XSAVE layout (standard, non-compacted format, as PTRACE_GETREGSET returns it).
-const FXSAVE_LEN: usize = 512;
+pub const FXSAVE_LEN: usize = 512;
 const XSTATE_BV_OFF: usize = 512;
 const XSAVE_HDR_END: usize = 576;
 const YMMH_OFF: usize = 576;
@@ -513,6 +513,81 @@ impl LinuxRegs {
             r.load_xsave(x);
         }
         r
+    }
+
+    /// The kernel's view of the general-purpose, segment and base registers
+    /// (the inverse of [`LinuxRegs::from_kernel`] for those). The FPU/SSE/AVX
+    /// state gdb sends along is not carried over.
+    pub fn to_kernel(&self) -> Regs {
+        let [rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15] =
+            self.regs;
+        Regs {
+            rax,
+            rbx,
+            rcx,
+            rdx,
+            rsi,
+            rdi,
+            rbp,
+            rsp,
+            r8,
+            r9,
+            r10,
+            r11,
+            r12,
+            r13,
+            r14,
+            r15,
+            rip: self.rip,
+            eflags: self.eflags.into(),
+            cs: self.cs.into(),
+            ss: self.ss.into(),
+            ds: self.ds.into(),
+            es: self.es.into(),
+            fs: self.fs.into(),
+            gs: self.gs.into(),
+            orig_rax: self.orig_rax,
+            fs_base: self.fs_base,
+            gs_base: self.gs_base,
+        }
+    }
+
+    /// The x87 and SSE registers (what FXSAVE holds) equal `other`'s.
+    pub fn same_fxsave_state(&self, other: &LinuxRegs) -> bool {
+        let key = |r: &LinuxRegs| {
+            (
+                r.st, r.fctrl, r.fstat, r.ftag, r.fiseg, r.fioff, r.foseg, r.fooff, r.fop, r.xmm,
+                r.mxcsr,
+            )
+        };
+        key(self) == key(other)
+    }
+
+    /// Writes the x87 and SSE registers into an FXSAVE image (the kernel's
+    /// `user_fpregs_struct`), the inverse of the decoding in
+    /// [`LinuxRegs::from_kernel`]; the AVX upper halves are not in it.
+    pub fn store_fxsave(&self, area: &mut [u8; FXSAVE_LEN]) {
+        area[0..2].copy_from_slice(&(self.fctrl as u16).to_le_bytes());
+        area[2..4].copy_from_slice(&(self.fstat as u16).to_le_bytes());
+        // FXSAVE's abridged tag: bit i set when physical register i is not empty (3).
+        let abridged = (0..8).fold(0u8, |acc, i| {
+            acc | (u8::from((self.ftag >> (2 * i)) & 3 != 3) << i)
+        });
+        area[4] = abridged;
+        area[6..8].copy_from_slice(&(self.fop as u16 & 0x7ff).to_le_bytes());
+        area[8..12].copy_from_slice(&self.fioff.to_le_bytes());
+        area[12..16].copy_from_slice(&self.fiseg.to_le_bytes());
+        area[16..20].copy_from_slice(&self.fooff.to_le_bytes());
+        area[20..24].copy_from_slice(&self.foseg.to_le_bytes());
+        area[24..28].copy_from_slice(&self.mxcsr.to_le_bytes());
+        for (i, st) in self.st.iter().enumerate() {
+            let off = ST_OFF + 16 * i;
+            area[off..off + 10].copy_from_slice(st);
+        }
+        for (i, xmm) in self.xmm.iter().enumerate() {
+            let off = XMM_OFF + 16 * i;
+            area[off..off + 16].copy_from_slice(&xmm.to_le_bytes());
+        }
     }
 
     fn load_xsave(&mut self, x: &[u8]) {
@@ -1167,6 +1242,30 @@ mod tests {
         }
         x[512..520].copy_from_slice(&0b111u64.to_le_bytes()); // xstate_bv
         x
+    }
+
+    #[test]
+    fn fxsave_image_round_trips() {
+        let mut area = [0u8; FXSAVE_LEN];
+        area[0..2].copy_from_slice(&0x037fu16.to_le_bytes());
+        // TOP = 7, physical register 7 (= ST(0)) in use.
+        area[2..4].copy_from_slice(&0x3800u16.to_le_bytes());
+        area[4] = 0x80;
+        area[6..8].copy_from_slice(&0x123u16.to_le_bytes());
+        area[8..24].copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+        area[24..28].copy_from_slice(&0x1fa0u32.to_le_bytes());
+        // ST(0) = 1.0 (80-bit), xmm0 = 1.5 and xmm15 = -2.0 as doubles.
+        area[32..42].copy_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f]);
+        area[160..168].copy_from_slice(&1.5f64.to_le_bytes());
+        area[400..408].copy_from_slice(&(-2.0f64).to_le_bytes());
+        let r = LinuxRegs::from_kernel(&Regs::default(), Some(&area));
+        let mut back = [0u8; FXSAVE_LEN];
+        r.store_fxsave(&mut back);
+        assert_eq!(
+            back[..].iter().zip(&area[..]).position(|(a, b)| a != b),
+            None
+        );
+        assert!(r.same_fxsave_state(&LinuxRegs::from_kernel(&Regs::default(), Some(&back))));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::arch::{LinuxRegs, X86_64Linux};
 use gdbstub::common::{Pid, Signal, Tid};
 use gdbstub::conn::ConnectionExt;
 use gdbstub::stub::state_machine::GdbStubStateMachine;
-use gdbstub::stub::{GdbStub, MultiThreadStopReason};
+use gdbstub::stub::{DisconnectReason, GdbStub, MultiThreadStopReason};
 use gdbstub::target::ext::auxv::{Auxv, AuxvOps};
 use gdbstub::target::ext::base::multithread::{
     MultiThreadBase, MultiThreadResume, MultiThreadResumeOps, MultiThreadSchedulerLocking,
@@ -21,6 +21,9 @@ use gdbstub::target::ext::breakpoints::{
     SwBreakpoint, SwBreakpointOps, WatchKind as GdbWatchKind,
 };
 use gdbstub::target::ext::exec_file::{ExecFile, ExecFileOps};
+use gdbstub::target::ext::extended_mode::{
+    Args, AttachKind, ExtendedMode, ExtendedModeOps, ShouldTerminate,
+};
 use gdbstub::target::ext::monitor_cmd::{ConsoleOutput, MonitorCmd, MonitorCmdOps};
 use gdbstub::target::{Target, TargetError, TargetResult};
 use rewind_replay::{Debugger, Position, Resume, Session, StopReason, WatchKind};
@@ -32,6 +35,8 @@ pub struct GdbServer {
     sniffer: Sniffer,
     machine: Option<GdbStubStateMachine<'static, GdbTarget, TcpStream>>,
     target: GdbTarget,
+    /// The last stop gdb heard of was the program's end.
+    program_ended: bool,
 }
 
 /// What gdb sees. It points at the replay session only while a stop is being
@@ -43,7 +48,18 @@ pub struct GdbTarget {
     step_thread: Option<Tid>,
     /// Named positions (`monitor checkpoint`).
     checkpoints: Vec<Position>,
+    /// gdb runs [`FLUSH_AFTER_MONITOR`], so a `monitor goto` leaves it fresh.
+    gdb_flushes: bool,
 }
+
+/// gdb commands (a script for `gdb -x`) that make gdb drop its register, frame
+/// and memory caches after each `monitor` command: `monitor goto` and
+/// `monitor restart` move the replay while gdb believes the program stopped.
+pub const FLUSH_AFTER_MONITOR: &str = "define hookpost-monitor
+maintenance flush register-cache
+maintenance flush dcache
+end
+";
 
 impl GdbServer {
     /// A server that will accept gdb's connection on `listener` when the replay
@@ -53,13 +69,21 @@ impl GdbServer {
             listener: Some(listener),
             sniffer: Sniffer::default(),
             machine: None,
+            program_ended: false,
             target: GdbTarget {
                 session: std::ptr::null_mut(),
                 resume: None,
                 step_thread: None,
                 checkpoints: Vec::new(),
+                gdb_flushes: false,
             },
         }
+    }
+
+    /// The gdb on the other end runs [`FLUSH_AFTER_MONITOR`].
+    pub fn gdb_flushes_after_monitor(mut self) -> GdbServer {
+        self.target.gdb_flushes = true;
+        self
     }
 
     /// How gdb hears of a stop of focus thread `tid`.
@@ -121,10 +145,13 @@ impl GdbServer {
         loop {
             machine = match machine {
                 GdbStubStateMachine::Idle(mut idle) => {
-                    let byte = idle
-                        .borrow_conn()
-                        .read()
-                        .map_err(|e| format!("reading from gdb: {e}"))?;
+                    let byte = match idle.borrow_conn().read() {
+                        Ok(b) => b,
+                        // gdb may hang up without a word once the program ended
+                        // (plain `target remote` does).
+                        Err(_) if self.program_ended => return Ok(Resume::Quit),
+                        Err(e) => return Err(format!("reading from gdb: {e}")),
+                    };
                     let bytes = match self.sniffer.take(byte) {
                         Taken::Pass(bytes) => bytes,
                         Taken::TlsRequest(args) => {
@@ -146,9 +173,14 @@ impl GdbServer {
                     }
                     if let GdbStubStateMachine::Idle(_) = next {
                         // `monitor goto` / `restart`: move while gdb stays idle.
-                        if let Some(r @ (Resume::Goto(_) | Resume::Seek(_))) = self.target.resume {
+                        if let Some(r @ (Resume::Goto(_) | Resume::Seek(_) | Resume::Restart)) =
+                            self.target.resume
+                        {
                             self.target.resume = None;
                             self.machine = Some(next);
+                            if r == Resume::Restart {
+                                self.program_ended = false;
+                            }
                             return Ok(r);
                         }
                     }
@@ -164,7 +196,15 @@ impl GdbServer {
                         Some(MultiThreadStopReason::Signal(Signal::SIGINT)),
                     )
                     .map_err(|e| e.to_string())?,
-                GdbStubStateMachine::Disconnected(_) => return Ok(Resume::Quit),
+                GdbStubStateMachine::Disconnected(d) => match d.get_reason() {
+                    // gdbstub ends the session when it reports the program's
+                    // end; gdb (extended-remote) stays to `run` it again.
+                    DisconnectReason::TargetExited(_) | DisconnectReason::TargetTerminated(_) => {
+                        self.program_ended = true;
+                        d.return_to_idle()
+                    }
+                    _ => return Ok(Resume::Quit),
+                },
             }
         }
     }
@@ -195,6 +235,15 @@ impl GdbTarget {
     /// The focus thread that stopped (gdb's id for it).
     fn current_tid(&mut self) -> Tid {
         gdb_tid(self.session().current_thread().unwrap_or(1))
+    }
+
+    /// What the user must do after a move made while gdb is idle.
+    fn flush_hint(&self) -> &'static str {
+        if self.gdb_flushes {
+            ""
+        } else {
+            "; then run `maintenance flush register-cache` and `maintenance flush dcache` (gdb's caches are stale)"
+        }
     }
 
     fn session(&mut self) -> &mut Session {
@@ -229,6 +278,10 @@ impl Target for GdbTarget {
         Some(self)
     }
 
+    fn support_extended_mode(&mut self) -> Option<ExtendedModeOps<'_, Self>> {
+        Some(self)
+    }
+
     fn guard_rail_implicit_sw_breakpoints(&self) -> bool {
         true
     }
@@ -244,9 +297,23 @@ impl MultiThreadBase for GdbTarget {
         Ok(())
     }
 
-    fn write_registers(&mut self, _regs: &LinuxRegs, _tid: Tid) -> TargetResult<(), Self> {
-        // A replay follows the recording: changing it would make it diverge.
-        Err(TargetError::NonFatal)
+    /// Changes go into a throwaway copy of the process (see
+    /// `rewind_replay`'s diversions); the replay keeps to the recording.
+    fn write_registers(&mut self, regs: &LinuxRegs, tid: Tid) -> TargetResult<(), Self> {
+        let s = self.session();
+        let tid = tid.get() as i32;
+        let now = s.regs_of(tid).map_err(|_| TargetError::NonFatal)?;
+        let xsave = s.xstate_of(tid);
+        s.write_regs_of(tid, &regs.to_kernel())
+            .map_err(|_| TargetError::NonFatal)?;
+        // Floating-point arguments of a function gdb calls travel in xmm/x87.
+        if !regs.same_fxsave_state(&LinuxRegs::from_kernel(&now, xsave.as_deref())) {
+            let mut area = s.fpregs_of(tid).map_err(|_| TargetError::NonFatal)?;
+            regs.store_fxsave(&mut area);
+            s.write_fpregs_of(tid, &area)
+                .map_err(|_| TargetError::NonFatal)?;
+        }
+        Ok(())
     }
 
     /// Threads share memory: any thread's view is the process's.
@@ -268,15 +335,31 @@ impl MultiThreadBase for GdbTarget {
         Ok(done)
     }
 
-    fn write_addrs(&mut self, _start: u64, _data: &[u8], _tid: Tid) -> TargetResult<(), Self> {
-        Err(TargetError::NonFatal)
+    fn write_addrs(&mut self, start: u64, data: &[u8], _tid: Tid) -> TargetResult<(), Self> {
+        self.session().write_memory(start, data).map_err(|e| {
+            if std::env::var_os("REWIND_DEBUG_LOG").is_some() {
+                eprintln!(
+                    "rewind-debug: writing {} bytes at {start:#x}: {e}",
+                    data.len()
+                );
+            }
+            TargetError::NonFatal
+        })
     }
 
     fn list_active_threads(
         &mut self,
         thread_is_active: &mut dyn FnMut(Tid),
     ) -> Result<(), Self::Error> {
-        for t in self.session().threads() {
+        let threads = self.session().threads();
+        if threads.is_empty() && self.resume == Some(Resume::Restart) {
+            // `run` after the program ended: gdb is told of the stop at the start
+            // of the new run before the replay gets there; its main thread is
+            // the focus's pid, as always at the start.
+            let focus = self.session().focus_pid().unwrap_or(1);
+            thread_is_active(gdb_tid(focus));
+        }
+        for t in threads {
             thread_is_active(gdb_tid(t));
         }
         Ok(())
@@ -476,6 +559,34 @@ impl ExecFile for GdbTarget {
     }
 }
 
+/// gdb's `run` (extended-remote) starts the replay over, at the start of the
+/// debugged process; `kill` leaves the replay where it is until gdb runs or
+/// quits. There is nothing else to attach to.
+impl ExtendedMode for GdbTarget {
+    fn run(&mut self, _filename: Option<&[u8]>, _args: Args<'_, '_>) -> TargetResult<Pid, Self> {
+        self.resume = Some(Resume::Restart);
+        Ok(Pid::new(1).expect("nonzero"))
+    }
+
+    fn attach(&mut self, _pid: Pid) -> TargetResult<(), Self> {
+        Err(TargetError::NonFatal)
+    }
+
+    fn query_if_attached(&mut self, _pid: Pid) -> TargetResult<AttachKind, Self> {
+        // As if attached: gdb detaches from a replay when it quits, it does not kill it.
+        Ok(AttachKind::Attach)
+    }
+
+    fn kill(&mut self, _pid: Option<Pid>) -> TargetResult<ShouldTerminate, Self> {
+        Ok(ShouldTerminate::No)
+    }
+
+    fn restart(&mut self) -> Result<(), Self::Error> {
+        self.resume = Some(Resume::Restart);
+        Ok(())
+    }
+}
+
 impl MonitorCmd for GdbTarget {
     fn handle_monitor_cmd(
         &mut self,
@@ -491,7 +602,7 @@ impl MonitorCmd for GdbTarget {
             }
             ["goto", n] | ["run", n] => match n.parse::<u64>() {
                 Ok(n) => {
-                    gdbstub::outputln!(out, "going to event {n}; gdb's caches are stale until it stops again (run `flushregs` and `maintenance flush dcache`)");
+                    gdbstub::outputln!(out, "going to event {n}{}", self.flush_hint());
                     self.resume = Some(Resume::Goto(n));
                 }
                 Err(_) => gdbstub::outputln!(out, "usage: monitor goto EVENT"),
@@ -506,7 +617,10 @@ impl MonitorCmd for GdbTarget {
                         p.event
                     );
                 }
-                None => gdbstub::outputln!(out, "no process to checkpoint"),
+                None => gdbstub::outputln!(
+                    out,
+                    "nothing to checkpoint: the process has ended, or it is changed by gdb (set var, a call) until it resumes"
+                ),
             },
             ["restart", n] => match n
                 .parse::<usize>()
@@ -517,8 +631,9 @@ impl MonitorCmd for GdbTarget {
                 Some(p) => {
                     gdbstub::outputln!(
                         out,
-                        "returning to checkpoint {n} (event {}); run `flushregs` and `maintenance flush dcache`",
-                        p.event
+                        "returning to checkpoint {n} (event {}){}",
+                        p.event,
+                        self.flush_hint()
                     );
                     self.resume = Some(Resume::Seek(*p));
                 }

@@ -11,6 +11,8 @@
 //! identical registers within one event interval (a loop whose registers repeat
 //! while memory changes); replay then stops at the first of them.
 
+mod diversion;
+
 use crate::task::Stop;
 use crate::{ReplayError, Result, Session};
 use rewind_ptrace as pt;
@@ -58,6 +60,8 @@ pub enum Resume {
     Goto(u64),
     /// Return to a position seen before (a checkpoint).
     Seek(Position),
+    /// Start over: the focus's start, as when the session began (gdb's `run`).
+    Restart,
     /// End the debugging session.
     Quit,
 }
@@ -81,6 +85,17 @@ pub struct Position {
 
 /// Bytes above the stack pointer that a position covers.
 const STACK_WINDOW: usize = 1024;
+
+/// How a debugging session runs.
+#[derive(Clone, Debug, Default)]
+pub struct DebugOptions {
+    /// Which recorded process to debug (default: the first).
+    pub focus: Option<Focus>,
+    /// Do not print the program's output.
+    pub quiet_output: bool,
+    /// Start positioned just after this event rather than at the focus's start.
+    pub start_after: Option<u64>,
+}
 
 /// Which recorded process to debug.
 #[derive(Clone, Debug)]
@@ -196,6 +211,16 @@ pub(crate) struct Ctl {
     pub restored_at: Option<u64>,
     /// The next session must start from the beginning.
     pub force_scratch: bool,
+    pub options: DebugOptions,
+    /// A `goto` runs on forwards from where the user was (not a re-run).
+    pub goto_forwards: bool,
+    /// The focus's current thread sits in a signal-delivery stop for this signal.
+    pub at_signal: Option<i32>,
+    /// Where gdb's changes go while it explores a stop.
+    pub diversion: Option<diversion::Diversion>,
+    /// vfork children (recorded tids) that may still share the focus's
+    /// memory: our breakpoints stay out of it until they exec or exit.
+    pub vfork_children: Vec<Tid>,
 }
 
 /// A copy-on-write snapshot of the focus (a forked, stopped copy of it) and where
@@ -249,6 +274,11 @@ impl Ctl {
             last_checkpoint_ns: pt::monotonic_ns(),
             restored_at: None,
             force_scratch: false,
+            vfork_children: Vec::new(),
+            diversion: None,
+            at_signal: None,
+            goto_forwards: false,
+            options: DebugOptions::default(),
         }
     }
 
@@ -269,8 +299,18 @@ fn debug_log() -> bool {
 const SI_KERNEL: i32 = 0x80;
 const TRAP_TRACE: i32 = 2;
 const TRAP_HWBKPT: i32 = 4;
+const EFLAGS_TF: u64 = 1 << 8;
+const EFLAGS_RF: u64 = 1 << 16;
 /// offsetof(struct user, u_debugreg) on x86-64.
 const DEBUGREG_OFFSET: usize = 848;
+
+/// Whether two tasks share one address space (kcmp KCMP_VM). Where the
+/// kernel lacks kcmp, they are taken not to.
+fn same_memory(a: i32, b: i32) -> bool {
+    const KCMP_VM: libc::c_long = 1;
+    let r = unsafe { libc::syscall(libc::SYS_kcmp, a, b, KCMP_VM, 0, 0) };
+    r == 0
+}
 
 fn poke_debugreg(tid: i32, n: usize, value: u64) -> std::io::Result<()> {
     let r = unsafe {
@@ -303,6 +343,17 @@ impl Session {
         self.dbg.as_mut().expect("debug session")
     }
 
+    /// Whether the program's output at this point goes to ours: always without
+    /// a debugger; when debugging, only while the user runs the program forwards
+    /// (continuing, stepping, a `goto` ahead; the re-runs that go backwards or
+    /// back to a `goto` target replay stretches already shown), unless the user
+    /// asked for no output at all.
+    pub(crate) fn output_wanted(&self) -> bool {
+        self.dbg.as_ref().is_none_or(|d| {
+            !d.options.quiet_output && (matches!(d.goal, Goal::Interactive) || d.goto_forwards)
+        })
+    }
+
     /// Whether `tid` is a thread of the focus process (once it has started).
     pub(crate) fn is_focus(&self, tid: Tid) -> bool {
         self.dbg.as_ref().is_some_and(|d| {
@@ -324,9 +375,13 @@ impl Session {
             .collect()
     }
 
-    /// The current thread's real tid (or, if it is gone, another focus thread's).
+    /// The current thread's real tid (or, if it is gone, another focus
+    /// thread's); the diversion's while there is one.
     fn focus_real(&self) -> Option<i32> {
         let d = self.dbg.as_ref()?;
+        if let Some(proc) = d.diversion_proc() {
+            return Some(proc);
+        }
         let current = d.current.and_then(|c| self.tasks.get(&c));
         match current {
             Some(t) if t.exited.is_none() => Some(t.real),
@@ -359,6 +414,9 @@ impl Session {
 
     /// The thread registers and memory are read from (recorded tid).
     pub fn current_thread(&self) -> Option<Tid> {
+        if let Some(d) = self.dbg.as_ref().and_then(|d| d.diversion.as_ref()) {
+            return Some(d.tid);
+        }
         let real = self.focus_real()?;
         self.tasks
             .iter()
@@ -385,6 +443,10 @@ impl Session {
 
     /// Real tid of a live focus thread.
     fn thread_real(&self, tid: Tid) -> Option<i32> {
+        let diversion = self.dbg.as_ref().and_then(|d| d.diversion.as_ref());
+        if let Some(d) = diversion.filter(|d| d.tid == tid) {
+            return Some(d.proc);
+        }
         self.tasks
             .get(&tid)
             .filter(|t| self.is_focus(tid) && t.exited.is_none())
@@ -542,6 +604,10 @@ impl Session {
         let Some(real) = self.focus_real() else {
             return Ok(());
         };
+        if self.memory_shared_with_child() {
+            // Inserted when the child is gone (`refresh_breakpoints`).
+            return Ok(());
+        }
         if self.ctl().inserted.contains_key(&addr) {
             return Ok(());
         }
@@ -645,6 +711,9 @@ impl Session {
         let Some(real) = self.focus_real() else {
             return;
         };
+        if self.memory_shared_with_child() {
+            return;
+        }
         let mut addrs: Vec<u64> = self.ctl().points.breakpoints.keys().copied().collect();
         addrs.extend(self.ctl().temp);
         if debug_log() {
@@ -685,13 +754,24 @@ impl Session {
                 self.deliver(report)
             }
             Goal::Interactive => self.report(StopReason::Start),
+            // `replay -g N` with N before the focus's start: here is as close as it gets.
+            Goal::Goto(n) if self.event >= n => self.report(StopReason::Arrived),
             _ => Ok(()),
         }
     }
 
-    /// The focus's current position, if it is alive.
+    /// The focus's current position, if it is alive (and not diverted).
     pub fn position(&self) -> Option<Position> {
-        let regs = self.regs().ok()?;
+        // A diversion's moments are not the replay's.
+        if self.dbg.as_ref()?.diversion.is_some() {
+            return None;
+        }
+        let mut regs = self.regs().ok()?;
+        // The kernel sets the resume flag at a fault (the faulting instruction is
+        // retried without re-triggering a debug trap) and the trap flag while
+        // single-stepping: neither tells two moments apart, and a stop at a
+        // fatal signal must equal the arrival at the faulting instruction.
+        regs.eflags &= !(EFLAGS_RF | EFLAGS_TF);
         // Up to the window, stopping at the end of the stack mapping.
         let mut len = STACK_WINDOW;
         let stack = loop {
@@ -899,12 +979,20 @@ impl Session {
         let _ = std::io::Write::flush(&mut self.stdout);
         let ctl = self.ctl();
         ctl.goal = Goal::Interactive;
+        ctl.goto_forwards = false;
         if ctl.pending == Some(StopReason::Arrived) {
             ctl.pending = None;
         }
         let mut dbg = ctl.debugger.take().expect("debugger present");
-        let resume = dbg.stopped(self, why);
+        let mut resume = dbg.stopped(self, why);
+        // gdb runs a function it calls (or code whose registers it changed) in
+        // the diversion, stop after stop, until it resumes the program itself.
+        while matches!(resume, Resume::Continue | Resume::Step) && self.resume_runs_diversion() {
+            let stop = self.run_diversion(resume == Resume::Step);
+            resume = dbg.stopped(self, stop);
+        }
         self.ctl().debugger = Some(dbg);
+        self.end_diversion()?;
         // The position of the thread the debugger moves (it may have picked
         // another one than the one that stopped, say for a reverse-step).
         let pos = self.position();
@@ -925,11 +1013,18 @@ impl Session {
             Resume::Goto(n) => {
                 if n > self.event {
                     self.ctl().goal = Goal::Goto(n);
+                    self.ctl().goto_forwards = true;
                     Ok(())
                 } else {
                     self.restart(Goal::Goto(n))
                 }
             }
+            Resume::Restart => self.restart(Goal::Seek {
+                target: Target::Start,
+                steps: 0,
+                reached: false,
+                report: StopReason::Start,
+            }),
             Resume::Seek(p) => self.restart(Goal::Seek {
                 target: Target::At(p),
                 steps: 0,
@@ -1027,6 +1122,10 @@ impl Session {
                 ctl.current = Some(t);
             }
             self.report(why)?;
+        }
+        if !self.ctl().vfork_children.is_empty() {
+            // Puts the breakpoints back once no vfork child shares the memory.
+            self.refresh_breakpoints();
         }
         let real = self.task(tid)?.real;
         let regs = pt::get_regs(real);
@@ -1197,6 +1296,68 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Whether a vfork child still shares the focus's memory (then our
+    /// breakpoints must stay out of it). Children that exec'd or exited are
+    /// forgotten. A diversion has memory of its own.
+    fn memory_shared_with_child(&mut self) -> bool {
+        let ctl = self.ctl();
+        if ctl.vfork_children.is_empty() || ctl.diversion.is_some() {
+            return false;
+        }
+        let children = std::mem::take(&mut ctl.vfork_children);
+        let Some(&focus) = self.focus_reals().first() else {
+            return false;
+        };
+        let sharing: Vec<Tid> = children
+            .into_iter()
+            .filter(|c| {
+                self.tasks
+                    .get(c)
+                    .is_some_and(|t| t.exited.is_none() && same_memory(t.real, focus))
+            })
+            .collect();
+        let shared = !sharing.is_empty();
+        self.ctl().vfork_children = sharing;
+        shared
+    }
+
+    /// The focus forked (a process, not a thread): the child is not debugged and
+    /// must run its recorded course untouched, so the int3 bytes of our
+    /// breakpoints it inherited come out of its memory and its debug registers
+    /// are cleared. A child sharing the focus's memory (vfork) cannot lose them
+    /// alone: they come out of the shared memory and go back in once the child
+    /// has exec'd or exited (see `memory_shared_with_child`).
+    pub(crate) fn focus_forked(
+        &mut self,
+        child: Tid,
+        child_real: i32,
+        shares_memory: bool,
+    ) -> Result<()> {
+        let inserted: Vec<(u64, u8)> = self.ctl().inserted.iter().map(|(&a, &b)| (a, b)).collect();
+        if debug_log() {
+            eprintln!("rewind-debug: fork {child_real} (shared memory: {shares_memory}): removing {inserted:x?}");
+        }
+        for (addr, orig) in inserted {
+            // A page the child cannot write (unmapped since) has nothing to clean.
+            if let Err(e) = pt::write_mem(child_real, addr, &[orig]) {
+                if debug_log() {
+                    eprintln!("rewind-debug: cannot restore {addr:#x} in {child_real}: {e}");
+                }
+            }
+        }
+        if shares_memory {
+            self.ctl().inserted.clear();
+            self.ctl().vfork_children.push(child);
+        }
+        for n in 0..4 {
+            let _ = poke_debugreg(child_real, n, 0);
+        }
+        let r = poke_debugreg(child_real, 7, 0);
+        self.io(r)
+    }
+}
+
 /// Where debugging a recorded process starts.
 pub(crate) struct FocusStart {
     pub tid: Tid,
@@ -1206,6 +1367,21 @@ pub(crate) struct FocusStart {
     pub event: u64,
     /// The executable it runs from there.
     pub exe: rewind_trace::FileRef,
+    /// The number of the trace's last event.
+    pub last_event: u64,
+}
+
+/// The goal of the first replay of a debugging session: stop at the focus's
+/// start, or just after the event the user asked for (`replay -g N`).
+pub(crate) fn start_goal(options: &DebugOptions, start: &FocusStart) -> Result<Goal> {
+    match options.start_after {
+        None => Ok(Goal::Interactive),
+        Some(n) if n > start.last_event => Err(ReplayError::NoSuchEvent {
+            asked: n,
+            last: start.last_event,
+        }),
+        Some(n) => Ok(Goal::Goto(n)),
+    }
 }
 
 /// Finds the focus in the trace: a pid, a program name (the first process that
@@ -1218,12 +1394,14 @@ pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result
     let mut starts: std::collections::HashMap<Tid, (u64, rewind_trace::FileRef)> =
         Default::default();
     let mut running: std::collections::HashMap<Tid, rewind_trace::FileRef> = Default::default();
+    let mut last_event = 0;
     loop {
         let (n, ev) = match reader.next_event() {
             Ok(Some(e)) => e,
             Ok(None) | Err(rewind_trace::TraceError::Truncated { .. }) => break,
             Err(e) => return Err(e.into()),
         };
+        last_event = n;
         match &ev {
             Event::Exec { tid, exe, .. } => {
                 root.get_or_insert(*tid);
@@ -1261,7 +1439,12 @@ pub(crate) fn find_focus(dir: &std::path::Path, focus: Option<&Focus>) -> Result
         })?,
     };
     match starts.remove(&tid) {
-        Some((event, exe)) => Ok(FocusStart { tid, event, exe }),
+        Some((event, exe)) => Ok(FocusStart {
+            tid,
+            event,
+            exe,
+            last_event,
+        }),
         None => {
             let mut pids: Vec<Tid> = starts.keys().copied().collect();
             pids.sort();
@@ -1278,7 +1461,10 @@ impl Session {
     pub(crate) fn signal_stop(&mut self, tid: Tid, signo: i32) -> Result<()> {
         if self.is_focus(tid) && matches!(self.ctl().goal, Goal::Interactive) {
             self.ctl().current = Some(tid);
-            return self.report(StopReason::Signal(signo));
+            self.ctl().at_signal = Some(signo);
+            let r = self.report(StopReason::Signal(signo));
+            self.ctl().at_signal = None;
+            return r;
         }
         Ok(())
     }
@@ -1392,9 +1578,9 @@ impl Session {
         }
     }
 
-    /// After starting from a checkpoint: make breakpoints and watchpoints those
-    /// of now (the snapshot has the ones of when it was taken).
-    pub(crate) fn resync_points(&mut self) -> Result<()> {
+    /// Makes the breakpoints in the focus's memory (`inserted`, which must say
+    /// what is there) those gdb wants, plus the temporary one.
+    pub(crate) fn sync_breakpoints(&mut self) {
         let keep: Vec<u64> = {
             let c = self.ctl();
             c.points.breakpoints.keys().copied().chain(c.temp).collect()
@@ -1410,6 +1596,12 @@ impl Session {
             self.uninsert_breakpoint(a);
         }
         self.refresh_breakpoints();
+    }
+
+    /// After starting from a checkpoint: make breakpoints and watchpoints those
+    /// of now (the snapshot has the ones of when it was taken).
+    pub(crate) fn resync_points(&mut self) -> Result<()> {
+        self.sync_breakpoints();
         let r = self.apply_watchpoints();
         self.io(r)?;
         if self.ctl().wants_event_points() {

@@ -17,7 +17,7 @@ mod shared;
 mod task;
 mod verify;
 
-pub use debug::{Debugger, Focus, Position, Resume, StopReason, WatchKind};
+pub use debug::{DebugOptions, Debugger, Focus, Position, Resume, StopReason, WatchKind};
 
 use rewind_ptrace::{self as pt, TrapInsn};
 use rewind_syscalls::{self as sc, Policy};
@@ -62,6 +62,8 @@ pub enum ReplayError {
     /// Internal: the debugger ended the session.
     #[error("debugging session ended")]
     Quit,
+    #[error("the recording has {last} events, so a session cannot start after event {asked}; pick one up to {last} (`rewind info` counts them)")]
+    NoSuchEvent { asked: u64, last: u64 },
 }
 
 impl ReplayError {
@@ -69,7 +71,7 @@ impl ReplayError {
     pub fn exit_code(&self) -> u8 {
         match self {
             ReplayError::Trace(_) => 1,
-            ReplayError::Failed { .. } => 1,
+            ReplayError::Failed { .. } | ReplayError::NoSuchEvent { .. } => 1,
             ReplayError::Divergence { .. } => 3,
             ReplayError::Truncated { .. } => 4,
             ReplayError::Restart | ReplayError::Quit => 0,
@@ -89,6 +91,7 @@ const PROT_WRITE: u64 = 0x2;
 const RLIMIT_CORE: u64 = 4;
 const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
 pub(crate) const CLONE_THREAD: u64 = 0x10000;
+const CLONE_VM: u64 = 0x100;
 
 /// Replays the trace in `dir` to its end with no debugger, writing the program's
 /// recorded stdout/stderr output to ours.
@@ -687,6 +690,10 @@ impl Session {
                 // debug registers.
                 let r = self.apply_watchpoints();
                 self.io(r)?;
+            } else if self.is_focus(tid) {
+                let shares_memory = regs.orig_rax == libc::SYS_vfork as u64
+                    || (regs.orig_rax == libc::SYS_clone as u64 && regs.rdi & CLONE_VM != 0);
+                self.focus_forked(child, real_child, shares_memory)?;
             }
         }
         self.task(tid)?.mid_syscall = Some(regs);
@@ -1116,6 +1123,9 @@ impl Session {
     }
 
     fn print(&mut self, stream: OutputStream, data: &[u8]) {
+        if !self.output_wanted() {
+            return;
+        }
         // Output errors (a closed pipe) must not change how the replay goes.
         match stream {
             OutputStream::Stdout => {
@@ -1327,12 +1337,12 @@ fn describe_status(raw: i32) -> String {
 
 /// Debugs the replay of the trace in `dir`: the `debugger` is called whenever the
 /// focus process stops. Returns when the debugger quits.
-pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> Result<()> {
-    let start = debug::find_focus(dir, focus.as_ref())?;
+pub fn debug(dir: &Path, options: DebugOptions, debugger: Box<dyn Debugger>) -> Result<()> {
+    let start = debug::find_focus(dir, options.focus.as_ref())?;
     FileStore::new(dir).verify()?;
     let (focus_tid, start_event) = (start.tid, start.event);
     let exe = Some(FileStore::new(dir).path_of(&start.exe));
-    let mut goal = debug::Goal::Interactive;
+    let mut goal = debug::start_goal(&options, &start)?;
     let mut points = debug::Points::default();
     let mut debugger = debugger;
     let mut temp = None;
@@ -1362,6 +1372,7 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
             ctl.inserted = c.inserted.clone();
         }
         ctl.checkpoints = std::mem::take(&mut checkpoints);
+        ctl.options = options.clone();
         ctl.exe = exe.clone();
         s.dbg = Some(ctl);
         let result = if from.is_some() {
@@ -1396,5 +1407,13 @@ pub fn debug(dir: &Path, focus: Option<Focus>, debugger: Box<dyn Debugger>) -> R
 /// The trace's copy of the executable the focus process runs (for the debugger).
 pub fn focus_executable(dir: &Path, focus: Option<&Focus>) -> Result<std::path::PathBuf> {
     let start = debug::find_focus(dir, focus)?;
+    Ok(FileStore::new(dir).path_of(&start.exe))
+}
+
+/// Checks `options` against the trace in `dir` before a debugging session
+/// starts; returns the trace's copy of the focus's executable.
+pub fn check_debug_options(dir: &Path, options: &DebugOptions) -> Result<std::path::PathBuf> {
+    let start = debug::find_focus(dir, options.focus.as_ref())?;
+    debug::start_goal(options, &start)?;
     Ok(FileStore::new(dir).path_of(&start.exe))
 }
