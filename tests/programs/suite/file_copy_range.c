@@ -7,7 +7,8 @@ int main(void) {
     int out = open(b, O_CREAT | O_RDWR | O_TRUNC, 0600);
     CHECK(in >= 0 && out >= 0);
     char data[8192];
-    for (unsigned i = 0; i < sizeof data; i++) data[i] = 'a' + (i * 7 + getpid()) % 26;
+    unsigned pid = getpid();
+    for (unsigned i = 0; i < sizeof data; i++) data[i] = 'a' + (i * 7 + pid) % 26;
     CHECK(write(in, data, sizeof data) == (ssize_t)sizeof data);
     loff_t off_in = 100, off_out = 0;
     ssize_t n = copy_file_range(in, &off_in, out, &off_out, 5000, 0);

@@ -8,7 +8,8 @@ int main(void) {
     unsigned long z = 0;
     for (int i = 0; i < 1 << 20; i += 4096) z += a[i];
     printf("map %p zero sum %lu\n", (void *)a, z);
-    for (int i = 0; i < 1 << 20; i++) a[i] = (char)(i * getpid());
+    int pid = getpid();
+    for (int i = 0; i < 1 << 20; i++) a[i] = (char)(i * pid);
     unsigned long s = 0;
     for (int i = 0; i < 1 << 20; i += 97) s += (unsigned char)a[i];
     printf("sum %lu munmap %d\n", s, munmap(a, 1 << 20));
