@@ -40,6 +40,10 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "SysV shared memory (shmget/shmat) is refused with ENOSYS (syscall table)",
     ),
     (
+        "mem_process_vm_writev",
+        "process_vm_writev is refused with ENOSYS (syscall table)",
+    ),
+    (
         "thr_cancel_async",
         "a thread spinning on a counter while another waits cannot be preempted (README, Limitations)",
     ),
