@@ -40,6 +40,10 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "SysV shared memory (shmget/shmat) is refused with ENOSYS (syscall table)",
     ),
     (
+        "file_linux_aio",
+        "Linux native AIO (io_setup, io_submit) is refused with ENOSYS (syscall table)",
+    ),
+    (
         "mem_process_vm_writev",
         "process_vm_writev is refused with ENOSYS (syscall table)",
     ),
