@@ -40,6 +40,14 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "SysV shared memory (shmget/shmat) is refused with ENOSYS (syscall table)",
     ),
     (
+        "io_uring_nop",
+        "io_uring is refused with ENOSYS (docs/ARCHITECTURE.md)",
+    ),
+    (
+        "proc_seccomp",
+        "prctl(PR_SET_SECCOMP) stops the recording (\"rewind cannot record yet\"); the README does not say so",
+    ),
+    (
         "file_linux_aio",
         "Linux native AIO (io_setup, io_submit) is refused with ENOSYS (syscall table)",
     ),
