@@ -40,6 +40,12 @@ enum Command {
         /// repeats the same choices (where timing allows).
         #[arg(long, value_name = "SEED", num_args = 0..=1, default_missing_value = "0")]
         chaos: Option<u64>,
+        /// Where asynchronous signals (timers, kill from other processes) are
+        /// delivered: `boundaries` at the program's next syscall (the default;
+        /// free to replay), or `exact` where they arrive, as natively (a loop
+        /// that only a signal stops needs it; replay finds each such point).
+        #[arg(long, value_name = "MODE", default_value = "boundaries", value_parser = ["exact", "boundaries"])]
+        signals: String,
         /// The program and its arguments.
         #[arg(
             required = true,
@@ -184,8 +190,9 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Record {
             output,
             chaos,
+            signals,
             command,
-        } => record(output, chaos, command),
+        } => record(output, chaos, signals == "exact", command),
         Command::Replay {
             autopilot,
             serve,
@@ -233,6 +240,7 @@ const RECORDING_ABORTED: i32 = 70;
 fn record(
     output: Option<PathBuf>,
     chaos: Option<u64>,
+    exact_signals: bool,
     command: Vec<std::ffi::OsString>,
 ) -> Result<i32> {
     let program = rewind_record::resolve_program(&command[0].to_string_lossy())
@@ -259,6 +267,7 @@ fn record(
                     .unwrap_or(1)
             }
         }),
+        exact_signals,
     };
     let outcome = rewind_record::record(&opts)
         .with_context(|| format!("recording into {}", trace_dir.display()))?;

@@ -14,6 +14,7 @@ mod attach;
 mod maps;
 mod status;
 mod vdso;
+mod written;
 pub use attach::{
     attach_error, detach, get_xstate, inject_syscall_in_stopped, listen, restartable, seize,
     NT_X86_XSTATE,
@@ -21,6 +22,7 @@ pub use attach::{
 pub use maps::{parse_maps_line, read_maps, MapEntry};
 pub use status::ProcStatus;
 pub use vdso::make_vdso_recordable;
+pub use written::{pages_crc, WrittenPages};
 
 pub type Tid = i32;
 

@@ -11,6 +11,7 @@
 //! syscall (which is cancelled and restarted), so replay can deliver it at the same
 //! point without hardware counters.
 
+mod async_signals;
 mod cpu;
 mod exec;
 mod interrupt;
@@ -42,6 +43,9 @@ pub struct RecordOptions {
     pub trace_dir: PathBuf,
     /// Vary scheduling decisions at random (seeded), to shake out races.
     pub chaos_seed: Option<u64>,
+    /// Asynchronous signals are delivered where they arrive (the default);
+    /// false holds them back to the task's next syscall ("boundaries").
+    pub exact_signals: bool,
 }
 
 /// How a recording ended.
@@ -138,6 +142,9 @@ pub(crate) struct Task {
     tsc_faults: bool,
     /// The program asked for CPUID to fault (ARCH_SET_CPUID 0); likewise.
     cpuid_faults: bool,
+    /// A new process with its own address space whose written pages are to be
+    /// tracked at its first stop.
+    own_address_space: bool,
     /// A non-leader thread's execve: the tid that made it (the task now has the
     /// leader's).
     exec_from: Option<Tid>,
@@ -164,6 +171,8 @@ pub(crate) struct Recorder {
     last_flush_ns: u64,
     cpuid_faulting: bool,
     shared: shared::SharedMemory,
+    /// See [`RecordOptions::exact_signals`].
+    exact_signals: bool,
 }
 
 /// Records `opts.program` into `opts.trace_dir`.
@@ -244,6 +253,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         last_flush_ns: pt::monotonic_ns(),
         cpuid_faulting: header.cpuid_faulting,
         shared: shared::SharedMemory::default(),
+        exact_signals: opts.exact_signals,
     };
     rec.tasks.insert(
         root,
@@ -570,6 +580,9 @@ impl Recorder {
     fn on_stop_event(&mut self, tid: Tid, raw: i32) -> Result<()> {
         if !self.task(tid).started {
             self.task(tid).started = true;
+            if std::mem::take(&mut self.task(tid).own_address_space) {
+                self.track_writes(tid);
+            }
             return self.resume(tid, 0);
         }
         if libc::WSTOPSIG(raw) == libc::SIGTRAP && self.task(tid).interrupt_sent {
@@ -652,6 +665,10 @@ impl Recorder {
                         group,
                         tsc_faults,
                         cpuid_faults,
+                        // A vfork child borrows its parent's memory until it execs.
+                        own_address_space: !thread
+                            && flags & CLONE_VM == 0
+                            && kind != ForkKind::Vfork,
                         ..Default::default()
                     },
                 );
@@ -963,6 +980,7 @@ impl Recorder {
             let caller = self.task(tid).exec_from.take().unwrap_or(tid);
             let event = exec::capture(tid, caller, &regs, &mut self.files, self.cpuid_faulting)?;
             self.push(event)?;
+            self.track_writes(tid);
             let g = self.task(tid).group;
             self.flush_held_exits(g)?;
             self.release_vfork_parent(tid)?;
@@ -1050,6 +1068,8 @@ impl Recorder {
             extra,
             check,
         })?;
+        self.track_new_memory(tid, nr, &args, result);
+        self.maybe_reset_written(tid);
         if nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64 {
             // A failed execve: threads that exited meanwhile did so on their own.
             let g = self.task(tid).group;
@@ -1177,6 +1197,20 @@ impl Recorder {
                     signo: sig,
                     kind,
                     siginfo: info.to_vec(),
+                })?;
+                self.resume(tid, sig)
+            }
+            None if self.exact_signals => {
+                // In the middle of user code: delivered here, at a recorded point.
+                let point = self.exec_point(tid, &regs)?;
+                let task = self.task(tid);
+                task.exit_regs = None;
+                task.delivered = Some((sig, regs));
+                self.push(Event::SignalAt {
+                    tid,
+                    signo: sig,
+                    siginfo: info.to_vec(),
+                    point,
                 })?;
                 self.resume(tid, sig)
             }

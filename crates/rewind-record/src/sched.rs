@@ -49,6 +49,12 @@ pub(crate) struct Group {
     /// execve is in the trace (replay must see the execve first: it makes the
     /// kernel kill them there too).
     pub held_exits: Vec<Event>,
+    /// The pages this address space writes (see `async_signals`).
+    pub written: Option<pt::WrittenPages>,
+    /// When the written-pages set last started over.
+    pub written_reset_ns: u64,
+    /// The program break as last seen (new heap memory gets tracked).
+    pub brk_end: u64,
 }
 
 /// Why a ready thread waits.

@@ -170,7 +170,10 @@ impl Session {
 
     /// Whether the next event of task `tid` delivers a signal to it.
     fn signal_comes_next(&mut self, tid: Tid) -> bool {
-        matches!(self.peek_task(tid), Some(Event::Signal { .. }))
+        matches!(
+            self.peek_task(tid),
+            Some(Event::Signal { .. } | Event::SignalAt { .. })
+        )
     }
 
     /// The next event of task `tid`, reading ahead at most `LOOKAHEAD` events.
@@ -410,7 +413,23 @@ impl Session {
                 regs,
                 fpu_hash,
                 stack_hash,
-            } => self.run_to_point(tid, &regs, fpu_hash, stack_hash),
+            } => self.run_to_point(tid, &regs, fpu_hash, stack_hash, &[], 0),
+            Event::SignalAt {
+                tid,
+                signo,
+                siginfo,
+                point,
+            } => {
+                self.run_to_point(
+                    tid,
+                    &point.regs,
+                    point.fpu_hash,
+                    point.stack_hash,
+                    &point.written,
+                    point.written_crc,
+                )?;
+                self.replay_signal(tid, signo, SignalKind::Asynchronous, siginfo)
+            }
             Event::NewTask {
                 tid,
                 child,
@@ -478,39 +497,7 @@ impl Session {
                 signo,
                 kind,
                 siginfo,
-            } => {
-                if kind == SignalKind::Asynchronous {
-                    let task = self.task(tid)?;
-                    if task.queued_signal != Some(signo) {
-                        let (tgid, real) = (task.tgid, task.real);
-                        let r = pt::tgkill(tgid, real, signo);
-                        self.io(r)?;
-                        self.task(tid)?.queued_signal = Some(signo);
-                    }
-                }
-                match self.advance(tid)? {
-                    Stop::Signal(sig) if sig == signo => {}
-                    // RDTSC or CPUID faulting because the program asked so
-                    // (replay traps them anyway and reports them as traps).
-                    Stop::Trap(..) if signo == libc::SIGSEGV && kind == SignalKind::Synchronous => {
-                    }
-                    other => {
-                        return Err(self.diverged(
-                            tid,
-                            format!("signal {}", signal_name(signo)),
-                            format!("the program {}", other.describe()),
-                        ))
-                    }
-                }
-                if kind == SignalKind::Synchronous {
-                    self.signal_stop(tid, signo)?;
-                }
-                let task = self.task(tid)?;
-                let real = task.real;
-                task.inject = signo;
-                let r = pt::set_siginfo(real, &siginfo);
-                self.io(r)
-            }
+            } => self.replay_signal(tid, signo, kind, siginfo),
             Event::Rdtsc { tid, rip, tsc, aux } => {
                 let insn = if aux.is_some() {
                     TrapInsn::Rdtscp
@@ -608,6 +595,46 @@ impl Session {
         self.tasks.insert(leader, task);
         r.map_err(|what| ReplayError::Failed { event, what })?;
         Ok(real)
+    }
+
+    /// Delivers a recorded signal to task `tid` at its current point.
+    fn replay_signal(
+        &mut self,
+        tid: Tid,
+        signo: i32,
+        kind: SignalKind,
+        siginfo: Vec<u8>,
+    ) -> Result<()> {
+        if kind == SignalKind::Asynchronous {
+            let task = self.task(tid)?;
+            if task.queued_signal != Some(signo) {
+                let (tgid, real) = (task.tgid, task.real);
+                let r = pt::tgkill(tgid, real, signo);
+                self.io(r)?;
+                self.task(tid)?.queued_signal = Some(signo);
+            }
+        }
+        match self.advance(tid)? {
+            Stop::Signal(sig) if sig == signo => {}
+            // RDTSC or CPUID faulting because the program asked so
+            // (replay traps them anyway and reports them as traps).
+            Stop::Trap(..) if signo == libc::SIGSEGV && kind == SignalKind::Synchronous => {}
+            other => {
+                return Err(self.diverged(
+                    tid,
+                    format!("signal {}", signal_name(signo)),
+                    format!("the program {}", other.describe()),
+                ))
+            }
+        }
+        if kind == SignalKind::Synchronous {
+            self.signal_stop(tid, signo)?;
+        }
+        let task = self.task(tid)?;
+        let real = task.real;
+        task.inject = signo;
+        let r = pt::set_siginfo(real, &siginfo);
+        self.io(r)
     }
 
     fn run_to_trap(&mut self, tid: Tid, insn: TrapInsn, rip: u64) -> Result<rewind_trace::Regs> {
@@ -729,12 +756,16 @@ impl Session {
     /// Runs the task to the point the recorder preempted it at: the first place
     /// where its registers, x87/SSE state and top of stack are the recorded ones
     /// (see the recorder's `spin` module for why that is the same point).
+    /// `written`/`written_crc`: the pages the process wrote lately and their
+    /// CRC-32 at the point (see `rewind_trace::ExecPoint`), when known.
     fn run_to_point(
         &mut self,
         tid: Tid,
         want: &rewind_trace::Regs,
         fpu_hash: u64,
         stack_hash: u64,
+        written: &[(u64, u64)],
+        written_crc: u32,
     ) -> Result<()> {
         let real = self.task(tid)?.real;
         let addr = want.rip;
@@ -742,11 +773,12 @@ impl Session {
         let at_point = |regs: &rewind_trace::Regs| -> bool {
             pt::comparable_regs(regs) == want_cmp
                 && pt::preempt_key(real, regs).ok() == Some((fpu_hash, stack_hash))
+                && (written.is_empty() || pt::pages_crc(real, written) == written_crc)
         };
         let unexpected = |s: &Session, what: String| {
             s.diverged(
                 tid,
-                format!("to reach the point it was preempted at ({addr:#x})"),
+                format!("to reach the point it was preempted or signalled at ({addr:#x})"),
                 what,
             )
         };

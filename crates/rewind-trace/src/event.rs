@@ -290,6 +290,35 @@ pub enum Event {
         /// FNV-1a hash of the [`PREEMPT_STACK_BYTES`] bytes at the stack pointer.
         stack_hash: u64,
     },
+    /// An asynchronous signal (a timer, another process) delivered where it
+    /// arrived, while the task ran user code. Replay runs the task to that exact
+    /// point (the first one where all of `point` matches) and delivers it there.
+    SignalAt {
+        tid: Tid,
+        signo: i32,
+        /// Raw `siginfo_t` (128 bytes).
+        #[serde(with = "serde_bytes_compat")]
+        siginfo: Vec<u8>,
+        point: ExecPoint,
+    },
+}
+
+/// A point in a task's execution between two events, told apart without
+/// hardware counters: registers, x87/SSE state, the top of the stack, and the
+/// contents of the pages its process wrote lately.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecPoint {
+    pub regs: Regs,
+    /// FNV-1a hash of the FXSAVE area.
+    pub fpu_hash: u64,
+    /// FNV-1a hash of the [`PREEMPT_STACK_BYTES`] bytes at the stack pointer.
+    pub stack_hash: u64,
+    /// Page ranges `[start, end)` the process wrote since a moment before the
+    /// task's previous event (empty when that could not be tracked), and the
+    /// CRC-32 of their contents at the point. Two visits of the same registers
+    /// between the previous event and the point differ in memory only there.
+    pub written: Vec<(u64, u64)>,
+    pub written_crc: u32,
 }
 
 /// What the program showed at a syscall beyond its number and arguments, so that a
@@ -354,7 +383,8 @@ impl Event {
             | Event::Cpuid { tid, .. }
             | Event::Exit { tid, .. }
             | Event::SyscallBlocked { tid, .. }
-            | Event::Preempt { tid, .. } => Some(*tid),
+            | Event::Preempt { tid, .. }
+            | Event::SignalAt { tid, .. } => Some(*tid),
             Event::End(_) => None,
         }
     }
@@ -373,6 +403,7 @@ impl Event {
             Event::End(_) => "end",
             Event::SyscallBlocked { .. } => "blocked",
             Event::Preempt { .. } => "preempt",
+            Event::SignalAt { .. } => "signal",
         }
     }
 }

@@ -1,0 +1,115 @@
+//! Asynchronous signals delivered where they arrive.
+//!
+//! A signal from a timer or another process reaches a task while it runs user
+//! code. Holding it back to the task's next syscall (rewind's "boundaries" mode)
+//! is exact and free to replay, but a program computing without syscalls would
+//! then never see it (an alarm() meant to stop a loop, a profiler's SIGPROF).
+//! So it is delivered at once, and the point is recorded so that replay, without
+//! hardware counters, can find it: the registers, the x87/SSE state, the top of
+//! the stack, and the contents of the pages the process wrote lately (tracked
+//! with userfaultfd write-protection, see `rewind_ptrace::WrittenPages`). Two
+//! visits of the same registers between the task's previous event and the point
+//! can only differ in memory written since then, which those pages cover.
+
+use crate::{Recorder, Tid};
+use anyhow::Result;
+use rewind_ptrace as pt;
+use rewind_trace::{ExecPoint, Regs};
+
+/// How often the written-pages set starts over (at a syscall exit): it must
+/// reach back to before the task's previous event, and stay small to hash.
+const RESET_INTERVAL_NS: u64 = 20_000_000;
+
+impl Recorder {
+    /// Starts tracking the pages process `tid` writes (after an execve, or in a
+    /// new child with its own address space). Where that is impossible, signal
+    /// points are told apart by registers and stack alone.
+    pub(crate) fn track_writes(&mut self, tid: Tid) {
+        if !self.exact_signals {
+            return;
+        }
+        let tracker = pt::WrittenPages::attach(tid).ok();
+        let g = self.tasks[&tid].group;
+        let group = self.groups.entry(g).or_default();
+        group.written = tracker;
+        group.written_reset_ns = pt::monotonic_ns();
+        group.brk_end = 0;
+    }
+
+    /// A syscall that may have created memory (mmap, mremap, brk) returned
+    /// `result`: track writes there too.
+    pub(crate) fn track_new_memory(&mut self, tid: Tid, nr: u64, args: &[u64; 6], result: i64) {
+        let g = self.tasks[&tid].group;
+        let Some(group) = self.groups.get_mut(&g) else {
+            return;
+        };
+        let Some(tracker) = &group.written else {
+            return;
+        };
+        if (-4095..0).contains(&result) {
+            return;
+        }
+        let page = |a: u64| (a + 4095) & !4095;
+        let range = match nr as i64 {
+            libc::SYS_mmap => Some((result as u64, page(args[1]))),
+            libc::SYS_mremap => Some((result as u64, page(args[2]))),
+            libc::SYS_brk => {
+                let end = page(result as u64);
+                let start = if group.brk_end == 0 {
+                    end
+                } else {
+                    group.brk_end
+                };
+                group.brk_end = end;
+                (end > start).then(|| (start, end - start))
+            }
+            _ => None,
+        };
+        if let Some((start, len)) = range {
+            // Memory the kernel refuses to track (device mappings) just is not.
+            let _ = tracker.add(start, len);
+        }
+    }
+
+    /// At a syscall exit: start the written-pages set over now and then, so
+    /// it stays small (it only has to reach back to the task's last event).
+    pub(crate) fn maybe_reset_written(&mut self, tid: Tid) {
+        let g = self.tasks[&tid].group;
+        let Some(group) = self.groups.get_mut(&g) else {
+            return;
+        };
+        let now = pt::monotonic_ns();
+        if let Some(tracker) = &group.written {
+            if now - group.written_reset_ns > RESET_INTERVAL_NS {
+                if tracker.take().is_err() {
+                    group.written = None;
+                }
+                group.written_reset_ns = now;
+            }
+        }
+    }
+
+    /// The point task `tid` (stopped with `regs` in user code) is at.
+    pub(crate) fn exec_point(&mut self, tid: Tid, regs: &Regs) -> Result<ExecPoint> {
+        let (fpu_hash, stack_hash) = pt::preempt_key(tid, regs)?;
+        let g = self.tasks[&tid].group;
+        let mut written = Vec::new();
+        if let Some(group) = self.groups.get_mut(&g) {
+            if let Some(tracker) = &group.written {
+                match tracker.take() {
+                    Ok(w) => written = w,
+                    Err(_) => group.written = None,
+                }
+                group.written_reset_ns = pt::monotonic_ns();
+            }
+        }
+        let written_crc = pt::pages_crc(tid, &written);
+        Ok(ExecPoint {
+            regs: *regs,
+            fpu_hash,
+            stack_hash,
+            written,
+            written_crc,
+        })
+    }
+}
