@@ -12,6 +12,7 @@ use std::os::unix::fs::FileExt;
 
 mod attach;
 mod maps;
+mod point_stub;
 mod status;
 mod vdso;
 mod written;
@@ -20,6 +21,7 @@ pub use attach::{
     NT_X86_XSTATE,
 };
 pub use maps::{parse_maps_line, read_maps, MapEntry};
+pub use point_stub::{patchable_insn, PointStub};
 pub use status::ProcStatus;
 pub use vdso::make_vdso_recordable;
 pub use written::{pages_crc, WrittenPages};

@@ -13,8 +13,12 @@
 
 use crate::{Recorder, Tid};
 use anyhow::Result;
-use rewind_ptrace as pt;
-use rewind_trace::{ExecPoint, Regs};
+use rewind_ptrace::{self as pt, TrapInsn, WaitStatus};
+use rewind_trace::{Event, ExecPoint, Regs};
+
+/// How far a task may be stepped from where a signal arrived to a point replay
+/// finds cheaply.
+const MAX_STEPS: usize = 64;
 
 /// How often the written-pages set starts over (at a syscall exit): it must
 /// reach back to before the task's previous event, and stay small to hash.
@@ -89,6 +93,95 @@ impl Recorder {
         }
     }
 
+    /// An asynchronous signal reached task `tid` in the middle of user code
+    /// (stopped there with `regs`): deliver it there, or a few instructions on,
+    /// at an instruction that can host replay's in-program breakpoint (see
+    /// `rewind_ptrace::PointStub`), so that replay does not stop at every visit
+    /// of the address on its way.
+    pub(crate) fn deliver_where_it_arrived(
+        &mut self,
+        tid: Tid,
+        sig: i32,
+        info: [u8; 128],
+        regs: Regs,
+    ) -> Result<()> {
+        if pt::patchable_insn(tid, regs.rip).is_some() || !self.step_to_patchable(tid)? {
+            return self.record_signal_at(tid, sig, info, regs);
+        }
+        // The signal was dropped when stepping began: send it again and deliver
+        // it (with its own siginfo) at the stop it causes, here.
+        self.task(tid).deliver_at_point = Some(info);
+        let tgid = self.task(tid).tgid;
+        pt::tgkill(tgid, tid, sig)?;
+        self.resume(tid, 0)
+    }
+
+    /// Single-steps task `tid` (at a signal stop, whose signal is dropped) until
+    /// it reaches a [`pt::patchable_insn`], at most [`MAX_STEPS`] instructions,
+    /// never executing a syscall or a trapped instruction. False when it did not
+    /// move (the signal is still there to deliver).
+    fn step_to_patchable(&mut self, tid: Tid) -> Result<bool> {
+        let mut moved = false;
+        for _ in 0..MAX_STEPS {
+            let regs = pt::get_regs(tid)?;
+            if moved && pt::patchable_insn(tid, regs.rip).is_some() {
+                break;
+            }
+            let code = pt::read_mem(tid, regs.rip, 3).unwrap_or_default();
+            if code.starts_with(&[0x0f, 0x05]) || TrapInsn::decode(&code).is_some() {
+                break;
+            }
+            pt::single_step(tid, 0)?;
+            moved = true;
+            let (_, raw, st) = pt::wait(tid)?;
+            match st {
+                WaitStatus::Signal(libc::SIGTRAP) => {}
+                WaitStatus::Signal(other) => {
+                    // Something else arrived (or the instruction faults, which
+                    // recurs by itself): the signal is held to the next syscall.
+                    if let Ok(info) = pt::get_siginfo(tid) {
+                        if !crate::is_synchronous(other, pt::siginfo_code(&info)) {
+                            self.task(tid).deferred.push_back(info);
+                        }
+                    }
+                    break;
+                }
+                WaitStatus::Event(_) => {
+                    // The watchdog's interrupt, which the step overtook.
+                    self.task(tid).interrupt_sent = false;
+                    break;
+                }
+                _ => {
+                    return Err(anyhow::anyhow!(
+                        "task {tid} stopped unexpectedly ({raw:#x}) while rewind stepped it to deliver a signal"
+                    ))
+                }
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Records and delivers signal `sig` at the point task `tid` is at.
+    pub(crate) fn record_signal_at(
+        &mut self,
+        tid: Tid,
+        sig: i32,
+        info: [u8; 128],
+        regs: Regs,
+    ) -> Result<()> {
+        let point = self.exec_point(tid, &regs)?;
+        let task = self.task(tid);
+        task.exit_regs = None;
+        task.delivered = Some((sig, regs));
+        self.push(Event::SignalAt {
+            tid,
+            signo: sig,
+            siginfo: info.to_vec(),
+            point,
+        })?;
+        self.resume(tid, sig)
+    }
+
     /// The point task `tid` (stopped with `regs` in user code) is at.
     pub(crate) fn exec_point(&mut self, tid: Tid, regs: &Regs) -> Result<ExecPoint> {
         let (fpu_hash, stack_hash) = pt::preempt_key(tid, regs)?;
@@ -103,7 +196,7 @@ impl Recorder {
                 group.written_reset_ns = pt::monotonic_ns();
             }
         }
-        let written_crc = pt::pages_crc(tid, &written);
+        let written_crc = pt::pages_crc(tid, &written, regs.rsp);
         Ok(ExecPoint {
             regs: *regs,
             fpu_hash,

@@ -142,6 +142,9 @@ pub(crate) struct Task {
     tsc_faults: bool,
     /// The program asked for CPUID to fault (ARCH_SET_CPUID 0); likewise.
     cpuid_faults: bool,
+    /// An asynchronous signal rewind re-sent to deliver it at the point the task
+    /// is stepped to; its original siginfo.
+    deliver_at_point: Option<[u8; 128]>,
     /// A new process with its own address space whose written pages are to be
     /// tracked at its first stop.
     own_address_space: bool,
@@ -366,7 +369,7 @@ fn at_handler_entry(regs: &rewind_trace::Regs, sig: i32) -> bool {
 }
 
 /// Signals the CPU raises for the instruction being executed.
-fn is_synchronous(sig: i32, code: i32) -> bool {
+pub(crate) fn is_synchronous(sig: i32, code: i32) -> bool {
     matches!(
         sig,
         libc::SIGSEGV | libc::SIGBUS | libc::SIGFPE | libc::SIGILL | libc::SIGTRAP | libc::SIGSYS
@@ -1175,6 +1178,11 @@ impl Recorder {
             .delivered
             .take()
             .is_some_and(|(prev, before)| regs == before || at_handler_entry(&regs, prev));
+        if let Some(orig) = task.deliver_at_point.take_if(|e| signo(e) == sig) {
+            // A signal rewind moved on to this point (see deliver_where_it_arrived).
+            pt::set_siginfo(tid, &orig)?;
+            return self.record_signal_at(tid, sig, orig, regs);
+        }
         let kind = if is_synchronous(sig, code) {
             Some((SignalKind::Synchronous, info))
         } else if let Some(orig) = task.expect.take_if(|e| signo(e) == sig) {
@@ -1200,20 +1208,7 @@ impl Recorder {
                 })?;
                 self.resume(tid, sig)
             }
-            None if self.exact_signals => {
-                // In the middle of user code: delivered here, at a recorded point.
-                let point = self.exec_point(tid, &regs)?;
-                let task = self.task(tid);
-                task.exit_regs = None;
-                task.delivered = Some((sig, regs));
-                self.push(Event::SignalAt {
-                    tid,
-                    signo: sig,
-                    siginfo: info.to_vec(),
-                    point,
-                })?;
-                self.resume(tid, sig)
-            }
+            None if self.exact_signals => self.deliver_where_it_arrived(tid, sig, info, regs),
             None => {
                 // A standard signal already held back merges with this one, as the
                 // kernel merges pending standard signals.

@@ -773,7 +773,7 @@ impl Session {
         let at_point = |regs: &rewind_trace::Regs| -> bool {
             pt::comparable_regs(regs) == want_cmp
                 && pt::preempt_key(real, regs).ok() == Some((fpu_hash, stack_hash))
-                && (written.is_empty() || pt::pages_crc(real, written) == written_crc)
+                && (written.is_empty() || pt::pages_crc(real, written, regs.rsp) == written_crc)
         };
         let unexpected = |s: &Session, what: String| {
             s.diverged(
@@ -783,6 +783,9 @@ impl Session {
             )
         };
         let debugged = self.is_focus(tid);
+        if !debugged && self.run_to_point_with_stub(tid, want, &at_point)? {
+            return Ok(());
+        }
         // The debugger's breakpoints: address -> original byte.
         let user_bp = |s: &Session, a: u64| {
             s.dbg
@@ -885,6 +888,64 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// [`Session::run_to_point`] with a breakpoint that checks the registers
+    /// inside the program (see `rewind_ptrace::PointStub`): a visit that does
+    /// not match costs no ptrace stop. False when the instruction at the point
+    /// cannot host the stub (then the caller stops at every visit).
+    fn run_to_point_with_stub(
+        &mut self,
+        tid: Tid,
+        want: &rewind_trace::Regs,
+        at_point: &dyn Fn(&rewind_trace::Regs) -> bool,
+    ) -> Result<bool> {
+        let real = self.task(tid)?.real;
+        let r = pt::get_regs(real);
+        if at_point(&self.io(r)?) {
+            return Ok(true);
+        }
+        let stub = match pt::PointStub::install(real, want) {
+            Ok(Some(stub)) => stub,
+            Ok(None) => return Ok(false),
+            Err(e) => return Err(self.fail(format!("cannot set a breakpoint stub: {e}"))),
+        };
+        let found = loop {
+            let stop = match self.task(tid)?.advance() {
+                Ok(stop) => stop,
+                Err(e) => break Err(self.lost(tid, e)),
+            };
+            let trapped = match stop {
+                Stop::SigTrap(_) => pt::get_regs(real).ok().filter(|r| stub.trapped(r)),
+                _ => None,
+            };
+            let Some(mut regs) = trapped else {
+                break Err(self.diverged(
+                    tid,
+                    format!(
+                        "to reach the point it was preempted or signalled at ({:#x})",
+                        want.rip
+                    ),
+                    format!("the program {}", stop.describe()),
+                ));
+            };
+            match stub.program_regs(real, &regs) {
+                Ok(program) if at_point(&program) => {
+                    break pt::set_regs(real, &program).map_err(|e| self.fail(e));
+                }
+                Ok(_) => {
+                    regs.rip = stub.resume_addr();
+                    if let Err(e) = pt::set_regs(real, &regs) {
+                        break Err(self.fail(e));
+                    }
+                }
+                Err(e) => break Err(self.fail(e)),
+            }
+        };
+        let removed = stub.remove(real);
+        found?;
+        self.io(removed)?;
+        Ok(true)
     }
 
     /// The kernel is killing the process `tgid` (exit_group, a fatal signal):
