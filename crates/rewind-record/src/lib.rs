@@ -13,6 +13,7 @@
 
 mod cpu;
 mod exec;
+mod kwrites;
 mod sched;
 mod spin;
 mod ticks;
@@ -182,6 +183,8 @@ pub(crate) struct Recorder {
     aborted: Option<String>,
     last_flush_ns: u64,
     cpuid_faulting: bool,
+    /// Memory the kernel writes outside a task's own syscalls: see [`kwrites`].
+    kernel_writes: kwrites::KernelWrites,
 }
 
 /// Records `opts.program` into `opts.trace_dir`.
@@ -261,6 +264,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         aborted: None,
         last_flush_ns: pt::monotonic_ns(),
         cpuid_faulting: header.cpuid_faulting,
+        kernel_writes: Default::default(),
     };
     rec.tasks.insert(
         root,
@@ -546,6 +550,7 @@ impl Recorder {
         if tid == self.root {
             self.root_status = Some(raw);
         }
+        self.kernel_writes.forget(tid);
         if let Some(task) = self.tasks.remove(&tid) {
             let g = task.group;
             let exit = Event::Exit { tid, status: raw };
@@ -615,6 +620,7 @@ impl Recorder {
                         ..Default::default()
                     },
                 );
+                self.kernel_writes.new_task(child, flags, entry.r10);
                 if let Some((raw, st)) = self.early_children.remove(&child) {
                     self.on_stop(child, raw, st)?;
                 }
@@ -731,6 +737,9 @@ impl Recorder {
                 task.exiting = true;
                 let g = task.group;
                 let group_exit = nr == libc::SYS_exit_group as u64 || !self.has_other_threads(tid);
+                if !group_exit {
+                    self.kernel_writes.watch_thread_exit(tid);
+                }
                 self.resume(tid, 0)?;
                 if group_exit {
                     self.groups.entry(g).or_default().dying = true;
@@ -763,7 +772,10 @@ impl Recorder {
         loop {
             match pt::try_wait(tid) {
                 Ok(Some((t, raw, st))) => match st {
-                    WaitStatus::Exited(_) | WaitStatus::Killed(_) => return self.on_exit(t, raw),
+                    WaitStatus::Exited(_) | WaitStatus::Killed(_) => {
+                        self.push_thread_exit_writes(tid)?;
+                        return self.on_exit(t, raw);
+                    }
                     // Anything else on the way out (a signal): let it go on.
                     _ => {
                         let _ = pt::resume_syscall(tid, 0);
@@ -783,6 +795,7 @@ impl Recorder {
                 break;
             }
         }
+        self.push_thread_exit_writes(tid)?;
         let g = self.task(tid).group;
         self.free_cpu(g, tid);
         self.schedule(g)
@@ -1000,6 +1013,7 @@ impl Recorder {
             extra,
             check,
         })?;
+        self.push_writes_after_syscall(tid, nr, &args, result)?;
         if nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64 {
             // A failed execve: threads that exited meanwhile did so on their own.
             let g = self.task(tid).group;

@@ -248,6 +248,26 @@ pub enum Event {
         /// FNV-1a hash of the [`PREEMPT_STACK_BYTES`] bytes at the stack pointer.
         stack_hash: u64,
     },
+    /// The kernel wrote `writes` into the address space of task `tid` outside
+    /// any syscall of that task (see [`KernelWriteCause`]). Replay writes them
+    /// there (through any live thread of the process) at this point.
+    KernelWrites {
+        tid: Tid,
+        cause: KernelWriteCause,
+        writes: Vec<MemWrite>,
+    },
+}
+
+/// Why the kernel wrote into a task's memory outside its own syscalls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KernelWriteCause {
+    /// Thread `tid` exited while other threads of its process live on: the
+    /// kernel's cleanup of its robust futex list (FUTEX_OWNER_DIED in each mutex
+    /// it still held) and of its clear_child_tid word.
+    ThreadExit,
+    /// Task `writer` wrote into this memory (process_vm_writev, or a write to
+    /// /proc/PID/mem); the writer's syscall event comes just before.
+    WrittenBy { writer: Tid },
 }
 
 /// What the program showed at a syscall beyond its number and arguments, so that a
@@ -312,7 +332,8 @@ impl Event {
             | Event::Cpuid { tid, .. }
             | Event::Exit { tid, .. }
             | Event::SyscallBlocked { tid, .. }
-            | Event::Preempt { tid, .. } => Some(*tid),
+            | Event::Preempt { tid, .. }
+            | Event::KernelWrites { tid, .. } => Some(*tid),
             Event::End(_) => None,
         }
     }
@@ -331,6 +352,7 @@ impl Event {
             Event::End(_) => "end",
             Event::SyscallBlocked { .. } => "blocked",
             Event::Preempt { .. } => "preempt",
+            Event::KernelWrites { .. } => "kernel-writes",
         }
     }
 }

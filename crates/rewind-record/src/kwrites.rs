@@ -1,0 +1,324 @@
+//! Memory the kernel writes into a recorded address space outside the syscalls
+//! of the task that owns it, recorded as [`Event::KernelWrites`] so replay can
+//! write the same bytes at the same point of the event order:
+//!
+//! - A thread's exit. The kernel walks the thread's robust futex list
+//!   (`set_robust_list`) and writes FUTEX_OWNER_DIED into each mutex word the
+//!   thread still owns, then clears its clear_child_tid word. In replay the
+//!   kernel does not do the same: the words hold the *recorded* tid, and the
+//!   replayed thread has another one. So the words are read at the exit's entry
+//!   and again once the thread is gone, and those that changed are recorded.
+//! - Another task writing into this memory: `process_vm_writev`, or a write to
+//!   `/proc/PID/mem`. Replay emulates the writer's syscall (it performs no
+//!   writes of its own), so the bytes that landed in the target are recorded
+//!   as the target's. A target outside the recording needs nothing.
+
+use crate::Recorder;
+use anyhow::Result;
+use rewind_ptrace::{self as pt, Tid};
+use rewind_trace::{Event, KernelWriteCause, MemWrite};
+use std::collections::HashMap;
+
+const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
+/// The kernel stops walking a robust list after this many entries.
+const ROBUST_LIST_LIMIT: usize = 2048;
+/// Longest iovec array the kernel accepts (UIO_MAXIOV).
+const IOV_MAX: u64 = 1024;
+
+/// What the recorder keeps to find the kernel's writes.
+#[derive(Default)]
+pub(crate) struct KernelWrites {
+    /// Each task's clear_child_tid word (clone with CLONE_CHILD_CLEARTID, or
+    /// set_tid_address). A stale one (after an execve) is harmless: only words
+    /// that changed during the exit are recorded.
+    clear_child_tid: HashMap<Tid, u64>,
+    /// Threads on their way out: the words the kernel may write and their
+    /// values at the exit's entry.
+    exiting: HashMap<Tid, Vec<(u64, Vec<u8>)>>,
+}
+
+impl KernelWrites {
+    /// A task was created by a syscall with these clone `flags` (0 for fork
+    /// and vfork) and child tid pointer `ctid`.
+    pub(crate) fn new_task(&mut self, child: Tid, flags: u64, ctid: u64) {
+        if flags & CLONE_CHILD_CLEARTID != 0 && ctid != 0 {
+            self.clear_child_tid.insert(child, ctid);
+        } else {
+            self.clear_child_tid.remove(&child);
+        }
+    }
+
+    /// The task is gone.
+    pub(crate) fn forget(&mut self, tid: Tid) {
+        self.clear_child_tid.remove(&tid);
+        self.exiting.remove(&tid);
+    }
+
+    /// Thread `tid`, stopped at the entry of `exit` while other threads of its
+    /// process live on: notes the words its exit may write, with their values.
+    pub(crate) fn watch_thread_exit(&mut self, tid: Tid) {
+        let mut addrs = robust_futex_words(tid);
+        addrs.extend(self.clear_child_tid.get(&tid));
+        addrs.sort_unstable();
+        addrs.dedup();
+        let words = addrs
+            .into_iter()
+            .filter_map(|a| pt::read_mem(tid, a, 4).ok().map(|d| (a, d)))
+            .collect();
+        self.exiting.insert(tid, words);
+    }
+}
+
+/// The futex words of the robust list of stopped task `tid`: one per mutex it
+/// holds, plus the one it was locking or unlocking (`list_op_pending`).
+fn robust_futex_words(tid: Tid) -> Vec<u64> {
+    let mut head: u64 = 0;
+    let mut len: libc::size_t = 0;
+    // SAFETY: the kernel writes one pointer and one size_t to these locals.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_get_robust_list,
+            tid,
+            &mut head as *mut u64,
+            &mut len as *mut libc::size_t,
+        )
+    };
+    if r != 0 || head == 0 {
+        return Vec::new();
+    }
+    let read_u64 = |addr: u64| {
+        pt::read_mem(tid, addr, 8)
+            .ok()
+            .map(|d| u64::from_ne_bytes(d[..8].try_into().expect("8 bytes")))
+    };
+    // struct robust_list_head { next; long futex_offset; list_op_pending; }
+    let (Some(first), Some(offset), Some(pending)) =
+        (read_u64(head), read_u64(head + 8), read_u64(head + 16))
+    else {
+        return Vec::new();
+    };
+    // The low bit of an entry pointer marks a PI futex; the kernel masks it.
+    let mut words = Vec::new();
+    let mut entry = first & !1;
+    while entry != head && entry != 0 && words.len() < ROBUST_LIST_LIMIT {
+        words.push(entry.wrapping_add(offset));
+        match read_u64(entry) {
+            Some(next) => entry = next & !1,
+            None => break,
+        }
+    }
+    if pending & !1 != 0 {
+        words.push((pending & !1).wrapping_add(offset));
+    }
+    words
+}
+
+impl Recorder {
+    /// Thread `tid` (watched at its exit's entry) is gone: records the words
+    /// its exit changed, read through another thread of its process, before
+    /// any of them runs.
+    pub(crate) fn push_thread_exit_writes(&mut self, tid: Tid) -> Result<()> {
+        let Some(words) = self.kernel_writes.exiting.remove(&tid) else {
+            return Ok(());
+        };
+        let Some(group) = self.tasks.get(&tid).map(|t| t.group) else {
+            return Ok(());
+        };
+        let readers: Vec<Tid> = self
+            .tasks
+            .iter()
+            .filter(|(&t, task)| t != tid && task.group == group)
+            .map(|(&t, _)| t)
+            .collect();
+        let writes: Vec<MemWrite> = words
+            .into_iter()
+            .filter_map(|(addr, before)| {
+                let after = readers
+                    .iter()
+                    .find_map(|&r| pt::read_mem(r, addr, before.len()).ok())?;
+                (after != before).then_some(MemWrite { addr, data: after })
+            })
+            .collect();
+        if writes.is_empty() {
+            return Ok(());
+        }
+        self.push(Event::KernelWrites {
+            tid,
+            cause: KernelWriteCause::ThreadExit,
+            writes,
+        })
+    }
+
+    /// After the event of syscall `nr` of `tid`: notes a new clear_child_tid
+    /// word, and records what a write into another recorded task's memory (or
+    /// into its own, through /proc/self/mem) put there.
+    pub(crate) fn push_writes_after_syscall(
+        &mut self,
+        tid: Tid,
+        nr: u64,
+        args: &[u64; 6],
+        result: i64,
+    ) -> Result<()> {
+        if nr == libc::SYS_set_tid_address as u64 {
+            self.kernel_writes.new_task(tid, CLONE_CHILD_CLEARTID, args[0]);
+            return Ok(());
+        }
+        if result <= 0 {
+            return Ok(());
+        }
+        let Some(target) = self.foreign_write(tid, nr, args, result as u64) else {
+            return Ok(());
+        };
+        if !self.tasks.contains_key(&target.tid) {
+            // A process outside the recording: nothing of ours changed.
+            return Ok(());
+        }
+        let len = result as u64;
+        let data = gather(tid, &target.source, len)
+            .or_else(|| gather(target.tid, &target.dest, len))
+            .unwrap_or_default();
+        if data.len() as u64 != len {
+            self.abort(format!(
+                "process {tid} wrote into the memory of process {} with {}, and rewind could not read what it wrote; recording stopped (the trace replays up to that point)",
+                target.tid,
+                rewind_syscalls::name(nr)
+            ));
+            return Ok(());
+        }
+        let mut writes = Vec::new();
+        let mut done = 0usize;
+        for r in &target.dest {
+            let n = (r.1 as usize).min(data.len() - done);
+            if n == 0 {
+                break;
+            }
+            writes.push(MemWrite {
+                addr: r.0,
+                data: data[done..done + n].to_vec(),
+            });
+            done += n;
+        }
+        self.push(Event::KernelWrites {
+            tid: target.tid,
+            cause: KernelWriteCause::WrittenBy { writer: tid },
+            writes,
+        })
+    }
+
+    /// Whether syscall `nr` of `tid`, which transferred `len` bytes, wrote
+    /// into the memory of some process: which one, from where, to where.
+    fn foreign_write(&self, tid: Tid, nr: u64, args: &[u64; 6], len: u64) -> Option<ForeignWrite> {
+        if nr == libc::SYS_process_vm_writev as u64 {
+            return Some(ForeignWrite {
+                tid: args[0] as Tid,
+                source: read_iovecs(tid, args[1], args[2])?,
+                dest: read_iovecs(tid, args[3], args[4])?,
+            });
+        }
+        // The write family on a descriptor of /proc/PID/mem: the file offset
+        // is the address. (One readlink per successful write.)
+        let vectored = match nr as i64 {
+            libc::SYS_write | libc::SYS_pwrite64 => false,
+            libc::SYS_writev | libc::SYS_pwritev | libc::SYS_pwritev2 => true,
+            _ => return None,
+        };
+        let fd = args[0] as i32;
+        let target = proc_mem_target(tid, fd)?;
+        let source = if vectored {
+            read_iovecs(tid, args[1], args[2])?
+        } else {
+            vec![(args[1], len)]
+        };
+        let offset = match nr as i64 {
+            libc::SYS_pwrite64 | libc::SYS_pwritev => Some(args[3]),
+            libc::SYS_pwritev2 if args[3] != u64::MAX => Some(args[3]),
+            _ => None,
+        };
+        // Without an offset the write started at the file position, which it
+        // then advanced by `len`.
+        let addr = match offset {
+            Some(o) => o,
+            None => file_position(tid, fd)?.checked_sub(len)?,
+        };
+        Some(ForeignWrite {
+            tid: target,
+            source,
+            dest: vec![(addr, len)],
+        })
+    }
+}
+
+/// A write into a process's memory: the target, the writer's buffers the
+/// bytes came from, and the target's regions they went to (address, length).
+struct ForeignWrite {
+    tid: Tid,
+    source: Vec<(u64, u64)>,
+    dest: Vec<(u64, u64)>,
+}
+
+/// The `count` iovecs at `addr` in task `tid`'s memory, as (base, length).
+fn read_iovecs(tid: Tid, addr: u64, count: u64) -> Option<Vec<(u64, u64)>> {
+    if count > IOV_MAX {
+        return None;
+    }
+    let raw = pt::read_mem(tid, addr, count as usize * 16).ok()?;
+    Some(
+        raw.chunks_exact(16)
+            .map(|c| {
+                let word = |i: usize| u64::from_ne_bytes(c[i..i + 8].try_into().expect("8 bytes"));
+                (word(0), word(8))
+            })
+            .collect(),
+    )
+}
+
+/// The first `len` bytes of the regions of task `tid`, in order.
+fn gather(tid: Tid, regions: &[(u64, u64)], len: u64) -> Option<Vec<u8>> {
+    let mut data = Vec::with_capacity(len as usize);
+    for &(addr, size) in regions {
+        let n = size.min(len - data.len() as u64);
+        if n == 0 {
+            break;
+        }
+        data.extend(pt::read_mem(tid, addr, n as usize).ok()?);
+    }
+    (data.len() as u64 == len).then_some(data)
+}
+
+/// If descriptor `fd` of task `tid` is a `/proc/PID/mem` or
+/// `/proc/PID/task/TID/mem` file, the task whose memory it is.
+fn proc_mem_target(tid: Tid, fd: i32) -> Option<Tid> {
+    let link = std::fs::read_link(format!("/proc/{tid}/fd/{fd}")).ok()?;
+    parse_proc_mem(link.to_str()?)
+}
+
+fn parse_proc_mem(path: &str) -> Option<Tid> {
+    let rest = path.strip_prefix("/proc/")?.strip_suffix("/mem")?;
+    let id = match rest.split_once("/task/") {
+        Some((_, thread)) => thread,
+        None => rest,
+    };
+    id.parse().ok()
+}
+
+/// The file position of descriptor `fd` of task `tid` (from fdinfo).
+fn file_position(tid: Tid, fd: i32) -> Option<u64> {
+    let info = std::fs::read_to_string(format!("/proc/{tid}/fdinfo/{fd}")).ok()?;
+    info.lines()
+        .find_map(|l| l.strip_prefix("pos:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_proc_mem;
+
+    #[test]
+    fn proc_mem_paths_name_their_task() {
+        assert_eq!(parse_proc_mem("/proc/1234/mem"), Some(1234));
+        assert_eq!(parse_proc_mem("/proc/1234/task/1240/mem"), Some(1240));
+        assert_eq!(parse_proc_mem("/proc/1234/maps"), None);
+        assert_eq!(parse_proc_mem("/tmp/proc/1/mem"), None);
+        assert_eq!(parse_proc_mem("/proc/self/mem"), None);
+    }
+}
