@@ -8,7 +8,7 @@
 use crate::constmem::ConstMemory;
 use crate::decode::{errno_name, errno_of, signal_name, syscall_call, syscall_result};
 use anyhow::Result;
-use rewind_trace::{Event, EventReader, ForkKind, SignalKind, SyscallExtra};
+use rewind_trace::{Event, EventReader, ForkKind, KernelWriteCause, SignalKind, SyscallExtra};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
@@ -195,6 +195,28 @@ fn describe(ev: &Event, memory: &mut ConstMemory) -> (String, Value) {
             format!("preempted at {:#x} (stack {:#x})", regs.rip, regs.rsp),
             json!({"rip": regs.rip, "rsp": regs.rsp}),
         ),
+        Event::KernelWrites { cause, writes, .. } => {
+            let (mut text, writer) = match cause {
+                KernelWriteCause::ThreadExit => {
+                    ("the kernel wrote at the thread's exit".to_string(), None)
+                }
+                KernelWriteCause::WrittenBy { writer } => (
+                    format!("process {writer} wrote into this memory"),
+                    Some(writer),
+                ),
+            };
+            for w in writes {
+                text.push_str(&format!(" [wrote {} bytes at {:#x}]", w.data.len(), w.addr));
+            }
+            (
+                text,
+                json!({
+                    "cause": if writer.is_some() { "written-by" } else { "thread-exit" },
+                    "writer": writer,
+                    "writes": writes.iter().map(|w| json!({"addr": w.addr, "len": w.data.len()})).collect::<Vec<_>>(),
+                }),
+            )
+        }
         Event::End(summary) => {
             let mut text = match summary.signal {
                 Some(sig) => format!("recording ended: killed by {}", signal_name(sig)),

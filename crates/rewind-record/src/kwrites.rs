@@ -160,7 +160,8 @@ impl Recorder {
         result: i64,
     ) -> Result<()> {
         if nr == libc::SYS_set_tid_address as u64 {
-            self.kernel_writes.new_task(tid, CLONE_CHILD_CLEARTID, args[0]);
+            self.kernel_writes
+                .new_task(tid, CLONE_CHILD_CLEARTID, args[0]);
             return Ok(());
         }
         if result <= 0 {

@@ -352,7 +352,7 @@ impl Event {
             Event::End(_) => "end",
             Event::SyscallBlocked { .. } => "blocked",
             Event::Preempt { .. } => "preempt",
-            Event::KernelWrites { .. } => "kernel-writes",
+            Event::KernelWrites { .. } => "memory",
         }
     }
 }

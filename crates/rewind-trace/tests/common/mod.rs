@@ -173,7 +173,7 @@ fn mem_write(rng: &mut Rng, max: usize) -> MemWrite {
 }
 
 /// Number of event variants [`event_of_kind`] makes (8 is `End`).
-pub const EVENT_KINDS: usize = 11;
+pub const EVENT_KINDS: usize = 12;
 
 /// One event of kind `kind % EVENT_KINDS` (so a caller can go through every variant).
 pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
@@ -280,6 +280,17 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
             regs: regs(rng),
             fpu_hash: rng.next_u64(),
             stack_hash: rng.next_u64(),
+        },
+        11 => Event::KernelWrites {
+            tid,
+            cause: if rng.chance(2) {
+                KernelWriteCause::ThreadExit
+            } else {
+                KernelWriteCause::WrittenBy {
+                    writer: rng.u32() as i32,
+                }
+            },
+            writes: (0..rng.below(4)).map(|_| mem_write(rng, 3000)).collect(),
         },
         _ => Event::End(Summary {
             exit_code: *rng.pick(&[0, 1, 137, -1]),
