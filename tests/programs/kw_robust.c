@@ -8,18 +8,22 @@
  *         locks both (EOWNERDEAD), makes them consistent, unlocks, relocks.
  * Case 2: main is blocked in pthread_mutex_lock when the owner exits: the
  *         kernel's wake-up ends its wait with EOWNERDEAD.
+ * Case 3: the main thread itself exits (pthread_exit) holding a robust mutex
+ *         a worker is blocked on; the worker gets EOWNERDEAD and ends the
+ *         process.
  * The pid and a time stamp change from run to run. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #define FUTEX_OWNER_DIED 0x40000000u
 
-static pthread_mutex_t first, second, contended;
+static pthread_mutex_t first, second, contended, held_by_main;
 static int ready[2];
 
 static void init_robust(pthread_mutex_t *m) {
@@ -55,6 +59,14 @@ static void *take_and_die_later(void *arg) {
     struct timespec ts = {0, 100 * 1000 * 1000};
     nanosleep(&ts, NULL);
     return NULL;
+}
+
+static void *outlive_main(void *arg) {
+    (void)arg;
+    int r = pthread_mutex_lock(&held_by_main); /* blocks until main is gone */
+    int cons = r == EOWNERDEAD ? pthread_mutex_consistent(&held_by_main) : -1;
+    printf("held by main: lock after main exited %s, consistent %d\n", name(r), cons);
+    exit(0);
 }
 
 static void relock(const char *what, pthread_mutex_t *m) {
@@ -94,5 +106,12 @@ int main(void) {
     pthread_mutex_unlock(&contended);
     pthread_join(t, NULL);
     printf("contended: lock while the owner died %s, consistent %d\n", name(r), cons);
-    return 0;
+    fflush(stdout);
+
+    init_robust(&held_by_main);
+    pthread_mutex_lock(&held_by_main);
+    pthread_create(&t, NULL, outlive_main, NULL);
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL); /* let the worker block on the mutex */
+    pthread_exit(NULL);
 }
