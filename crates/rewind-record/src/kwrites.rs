@@ -35,6 +35,10 @@ pub(crate) struct KernelWrites {
     /// Threads on their way out: the words the kernel may write and their
     /// values at the exit's entry.
     exiting: HashMap<Tid, Vec<(u64, Vec<u8>)>>,
+    /// Which descriptors are /proc/PID/mem files (the task whose memory), by
+    /// (tid, fd): one readlink per descriptor rather than per write. Cleared
+    /// whenever any task makes a syscall that may change a descriptor table.
+    mem_files: HashMap<(Tid, i32), Option<Tid>>,
 }
 
 impl KernelWrites {
@@ -46,6 +50,22 @@ impl KernelWrites {
         } else {
             self.clear_child_tid.remove(&child);
         }
+    }
+
+    /// A task makes a syscall that may change what descriptors refer to.
+    pub(crate) fn descriptors_may_change(&mut self) {
+        if !self.mem_files.is_empty() {
+            self.mem_files.clear();
+        }
+    }
+
+    /// If descriptor `fd` of task `tid` is a `/proc/PID/mem` or
+    /// `/proc/PID/task/TID/mem` file, the task whose memory it is.
+    fn proc_mem_target(&mut self, tid: Tid, fd: i32) -> Option<Tid> {
+        *self.mem_files.entry((tid, fd)).or_insert_with(|| {
+            let link = std::fs::read_link(format!("/proc/{tid}/fd/{fd}")).ok()?;
+            parse_proc_mem(link.to_str()?)
+        })
     }
 
     /// The task is gone.
@@ -208,7 +228,13 @@ impl Recorder {
 
     /// Whether syscall `nr` of `tid`, which transferred `len` bytes, wrote
     /// into the memory of some process: which one, from where, to where.
-    fn foreign_write(&self, tid: Tid, nr: u64, args: &[u64; 6], len: u64) -> Option<ForeignWrite> {
+    fn foreign_write(
+        &mut self,
+        tid: Tid,
+        nr: u64,
+        args: &[u64; 6],
+        len: u64,
+    ) -> Option<ForeignWrite> {
         if nr == libc::SYS_process_vm_writev as u64 {
             return Some(ForeignWrite {
                 tid: args[0] as Tid,
@@ -217,14 +243,14 @@ impl Recorder {
             });
         }
         // The write family on a descriptor of /proc/PID/mem: the file offset
-        // is the address. (One readlink per successful write.)
+        // is the address.
         let vectored = match nr as i64 {
             libc::SYS_write | libc::SYS_pwrite64 => false,
             libc::SYS_writev | libc::SYS_pwritev | libc::SYS_pwritev2 => true,
             _ => return None,
         };
         let fd = args[0] as i32;
-        let target = proc_mem_target(tid, fd)?;
+        let target = self.kernel_writes.proc_mem_target(tid, fd)?;
         let source = if vectored {
             read_iovecs(tid, args[1], args[2])?
         } else {
@@ -284,13 +310,6 @@ fn gather(tid: Tid, regions: &[(u64, u64)], len: u64) -> Option<Vec<u8>> {
         data.extend(pt::read_mem(tid, addr, n as usize).ok()?);
     }
     (data.len() as u64 == len).then_some(data)
-}
-
-/// If descriptor `fd` of task `tid` is a `/proc/PID/mem` or
-/// `/proc/PID/task/TID/mem` file, the task whose memory it is.
-fn proc_mem_target(tid: Tid, fd: i32) -> Option<Tid> {
-    let link = std::fs::read_link(format!("/proc/{tid}/fd/{fd}")).ok()?;
-    parse_proc_mem(link.to_str()?)
 }
 
 fn parse_proc_mem(path: &str) -> Option<Tid> {

@@ -654,6 +654,9 @@ impl Recorder {
     }
 
     fn on_syscall_entry(&mut self, tid: Tid, mut regs: rewind_trace::Regs) -> Result<()> {
+        if !keeps_descriptors(regs.orig_rax) {
+            self.kernel_writes.descriptors_may_change();
+        }
         let task = self.task(tid);
         task.in_syscall = true;
         if std::mem::take(&mut task.interrupt_sent) {
