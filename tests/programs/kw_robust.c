@@ -8,6 +8,7 @@
  *         locks both (EOWNERDEAD), makes them consistent, unlocks, relocks.
  * Case 2: main is blocked in pthread_mutex_lock when the owner exits: the
  *         kernel's wake-up ends its wait with EOWNERDEAD.
+ * Cases 1 and 2 run with plain and with priority-inheritance (PI) mutexes.
  * Case 3: the main thread itself exits (pthread_exit) holding a robust mutex
  *         a worker is blocked on; the worker gets EOWNERDEAD and ends the
  *         process.
@@ -26,10 +27,13 @@
 static pthread_mutex_t first, second, contended, held_by_main;
 static int ready[2];
 
+static int protocol = PTHREAD_PRIO_NONE;
+
 static void init_robust(pthread_mutex_t *m) {
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    pthread_mutexattr_setprotocol(&attr, protocol);
     pthread_mutex_init(m, &attr);
     pthread_mutexattr_destroy(&attr);
 }
@@ -76,8 +80,8 @@ static void relock(const char *what, pthread_mutex_t *m) {
     int u = pthread_mutex_unlock(m);
     int again = pthread_mutex_lock(m);
     pthread_mutex_unlock(m);
-    printf("%s: owner-died bit %s before locking; lock %s, consistent %d, unlock %d, lock again %s\n",
-           what, before & FUTEX_OWNER_DIED ? "set" : "clear", name(r), c, u, name(again));
+    printf("%s%s: owner-died bit %s before locking; lock %s, consistent %d, unlock %d, lock again %s\n",
+           protocol == PTHREAD_PRIO_INHERIT ? "pi " : "", what, before & FUTEX_OWNER_DIED ? "set" : "clear", name(r), c, u, name(again));
 }
 
 int main(void) {
@@ -85,28 +89,34 @@ int main(void) {
     clock_gettime(CLOCK_REALTIME, &now);
     printf("pid %d at %ld.%09ld\n", getpid(), (long)now.tv_sec, now.tv_nsec);
 
-    init_robust(&first);
-    init_robust(&second);
-    init_robust(&contended);
-
-    pthread_t t;
-    pthread_create(&t, NULL, take_two_and_die, NULL);
-    pthread_join(t, NULL);
-    relock("first", &first);
-    relock("second", &second);
-
     if (pipe(ready) != 0)
         return 1;
-    pthread_create(&t, NULL, take_and_die_later, NULL);
-    char c;
-    if (read(ready[0], &c, 1) != 1)
-        return 1;
-    int r = pthread_mutex_lock(&contended); /* blocks until the owner dies */
-    int cons = r == EOWNERDEAD ? pthread_mutex_consistent(&contended) : -1;
-    pthread_mutex_unlock(&contended);
-    pthread_join(t, NULL);
-    printf("contended: lock while the owner died %s, consistent %d\n", name(r), cons);
+    pthread_t t;
+    for (int pi = 0; pi < 2; pi++) {
+        protocol = pi ? PTHREAD_PRIO_INHERIT : PTHREAD_PRIO_NONE;
+        init_robust(&first);
+        init_robust(&second);
+        init_robust(&contended);
+
+        pthread_create(&t, NULL, take_two_and_die, NULL);
+        pthread_join(t, NULL);
+        relock("first", &first);
+        relock("second", &second);
+
+        pthread_create(&t, NULL, take_and_die_later, NULL);
+        char c;
+        if (read(ready[0], &c, 1) != 1)
+            return 1;
+        int r = pthread_mutex_lock(&contended); /* blocks until the owner dies */
+        int cons = r == EOWNERDEAD ? pthread_mutex_consistent(&contended) : -1;
+        pthread_mutex_unlock(&contended);
+        pthread_join(t, NULL);
+        printf("%scontended: lock while the owner died %s, consistent %d\n", pi ? "pi " : "",
+               name(r), cons);
+    }
     fflush(stdout);
+
+    protocol = PTHREAD_PRIO_NONE;
 
     init_robust(&held_by_main);
     pthread_mutex_lock(&held_by_main);

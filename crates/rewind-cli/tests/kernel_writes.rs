@@ -22,8 +22,9 @@ fn memory_events(fx: &Fixture, trace: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
-/// Threads exit holding robust mutexes (one with main blocked on the mutex,
-/// and the main thread itself with a worker blocked): the kernel's
+/// Threads exit holding robust mutexes, plain and priority-inheriting (one
+/// with main blocked on the mutex, and the main thread itself with a worker
+/// blocked): the kernel's
 /// FUTEX_OWNER_DIED writes are replayed, so the replayed program's lock calls
 /// return EOWNERDEAD as recorded instead of waiting forever.
 #[test]
@@ -36,12 +37,13 @@ fn robust_mutexes_of_exited_threads_come_back_owner_died() {
     assert_eq!(
         out.matches("owner-died bit set before locking; lock EOWNERDEAD, consistent 0, unlock 0, lock again 0")
             .count(),
-        2,
+        4,
         "{}",
         rec.describe()
     );
     assert!(
-        out.contains("contended: lock while the owner died EOWNERDEAD, consistent 0")
+        out.contains("\ncontended: lock while the owner died EOWNERDEAD, consistent 0")
+            && out.contains("pi contended: lock while the owner died EOWNERDEAD, consistent 0")
             && out.contains("held by main: lock after main exited EOWNERDEAD, consistent 0"),
         "{}",
         rec.describe()
@@ -49,7 +51,7 @@ fn robust_mutexes_of_exited_threads_come_back_owner_died() {
     // One exit per thread that held mutexes, each with its robust words and
     // its clear_child_tid word.
     let events = memory_events(&fx, &trace);
-    assert_eq!(events.len(), 3, "{events:#?}");
+    assert_eq!(events.len(), 5, "{events:#?}");
     for e in &events {
         assert!(
             e.contains("the kernel wrote at the thread's exit [wrote 4 bytes at 0x"),
