@@ -179,3 +179,52 @@ fn writes_into_a_process_outside_the_recording_are_not_replayed() {
     );
     assert!(memory_events(&fx, &trace).is_empty());
 }
+
+/// A gdb watchpoint on a robust mutex's word stops where replay makes the
+/// kernel's exit write (the owner's tid becomes FUTEX_OWNER_DIED), as it
+/// stops for a write of the program's own.
+#[test]
+fn watchpoint_sees_the_owner_died_write() {
+    let fx = Fixture::new();
+    let exe = fx.compile_with("kw_robust", &["-O0", "-pthread"]);
+    let trace = fx.trace("trace");
+    let rec = fx.record(&trace, &argv([&exe]), None);
+    assert_eq!(rec.code(), 0, "{}", rec.describe());
+    let script = fx.path().join("watch.gdb");
+    std::fs::write(
+        &script,
+        "break main\ncontinue\nwatch first.__data.__lock\ncontinue\ncontinue\ncontinue\n",
+    )
+    .unwrap();
+    let mut c = fx.command("sh");
+    c.args(["-c", "exec \"$0\" \"$@\" 2>&1", REWIND, "replay"])
+        .arg(&trace)
+        .args(["--", "-batch", "-nx", "-ex", "set sysroot /", "-x"])
+        .arg(&script)
+        .env_remove("DEBUGINFOD_URLS")
+        .current_dir(fx.path().join("replay-cwd"));
+    let r = run(c, None);
+    assert_no_panic(&r);
+    let out = r.stdout_str();
+    assert!(
+        r.status.success() && !out.contains("Error in sourced command file"),
+        "{}",
+        r.describe()
+    );
+    // The thread locks (0 -> its tid), its exit marks the owner dead, main
+    // locks (-> main's tid).
+    let hits: Vec<(&str, &str)> = out
+        .split("Old value = ")
+        .skip(1)
+        .filter_map(|h| {
+            let (old, rest) = h.split_once('\n')?;
+            let new = rest.strip_prefix("New value = ")?.lines().next()?;
+            Some((old, new))
+        })
+        .collect();
+    assert!(hits.len() >= 3, "{}", r.describe());
+    let owner_died = (0x4000_0000u32).to_string();
+    assert_eq!(hits[0].0, "0", "{hits:?}");
+    assert_eq!(hits[1], (hits[0].1, owner_died.as_str()), "{hits:?}");
+    assert_eq!(hits[2].0, owner_died, "{hits:?}");
+}
