@@ -196,13 +196,22 @@ fn describe(ev: &Event, memory: &mut ConstMemory) -> (String, Value) {
             json!({"rip": regs.rip, "rsp": regs.rsp}),
         ),
         Event::KernelWrites { cause, writes, .. } => {
-            let (mut text, writer) = match cause {
-                KernelWriteCause::ThreadExit => {
-                    ("the kernel wrote at the thread's exit".to_string(), None)
-                }
+            // The cause's name in JSON, the text, and the other task involved.
+            let (name, mut text, other) = match cause {
+                KernelWriteCause::ThreadExit => (
+                    "thread-exit",
+                    "the kernel wrote at the thread's exit".to_string(),
+                    None,
+                ),
                 KernelWriteCause::WrittenBy { writer } => (
+                    "written-by",
                     format!("process {writer} wrote into this memory"),
                     Some(writer),
+                ),
+                KernelWriteCause::SharedWithDeadProcess { thread } => (
+                    "shared-with-dead-process",
+                    format!("the kernel wrote into memory shared with dying thread {thread}"),
+                    Some(thread),
                 ),
             };
             for w in writes {
@@ -211,8 +220,8 @@ fn describe(ev: &Event, memory: &mut ConstMemory) -> (String, Value) {
             (
                 text,
                 json!({
-                    "cause": if writer.is_some() { "written-by" } else { "thread-exit" },
-                    "writer": writer,
+                    "cause": name,
+                    "other_tid": other,
                     "writes": writes.iter().map(|w| json!({"addr": w.addr, "len": w.data.len()})).collect::<Vec<_>>(),
                 }),
             )

@@ -180,6 +180,33 @@ fn writes_into_a_process_outside_the_recording_are_not_replayed() {
     assert!(memory_events(&fx, &trace).is_empty());
 }
 
+/// A child process dies holding a process-shared robust mutex in memory it
+/// shares with its parent: the kernel's FUTEX_OWNER_DIED write is recorded
+/// into the parent's memory at the child's exit_group, and the replayed
+/// parent's lock returns EOWNERDEAD as recorded.
+#[test]
+fn robust_mutex_shared_with_a_dead_process_comes_back_owner_died() {
+    let fx = Fixture::new();
+    let exe = fx.compile("kw_robust_shared");
+    let trace = fx.trace("trace");
+    // Exit status 0: the parent's lock returned EOWNERDEAD.
+    let (rec, _rep) = roundtrip_at(&fx, &trace, &argv([&exe]), None, OK_NONDET);
+    assert!(
+        rec.stdout_str().contains(
+            "owner-died bit set after the child's death; lock EOWNERDEAD, consistent 0, unlock 0"
+        ),
+        "{}",
+        rec.describe()
+    );
+    let events = memory_events(&fx, &trace);
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert!(
+        events[0].contains("the kernel wrote into memory shared with dying thread ")
+            && events[0].contains("[wrote 4 bytes at 0x"),
+        "{events:#?}"
+    );
+}
+
 /// A gdb watchpoint on a robust mutex's word stops where replay makes the
 /// kernel's exit write (the owner's tid becomes FUTEX_OWNER_DIED), as it
 /// stops for a write of the program's own.

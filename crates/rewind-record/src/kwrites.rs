@@ -8,6 +8,13 @@
 //!   kernel does not do the same: the words hold the *recorded* tid, and the
 //!   replayed thread has another one. So the words are read at the exit's entry
 //!   and again once the thread is gone, and those that changed are recorded.
+//! - A whole process's death (exit_group, or its last thread's exit). The
+//!   same cleanup marks the robust mutexes its threads hold; only those in
+//!   memory shared with other recorded processes can be seen afterwards. Their
+//!   new values follow from the kernel's rule (the owner's tid becomes
+//!   FUTEX_OWNER_DIED, the waiters bit is kept) and are recorded at the exit's
+//!   entry as writes into each process that maps that memory, before anything
+//!   can observe the death.
 //! - Another task writing into this memory: `process_vm_writev`, or a write to
 //!   `/proc/PID/mem`. Replay emulates the writer's syscall (it performs no
 //!   writes of its own), so the bytes that landed in the target are recorded
@@ -20,6 +27,9 @@ use rewind_trace::{Event, KernelWriteCause, MemWrite};
 use std::collections::HashMap;
 
 const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
+const FUTEX_WAITERS: u32 = 0x8000_0000;
+const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
 /// The kernel stops walking a robust list after this many entries.
 const ROBUST_LIST_LIMIT: usize = 2048;
 /// Longest iovec array the kernel accepts (UIO_MAXIOV).
@@ -169,6 +179,98 @@ impl Recorder {
         })
     }
 
+    /// Thread `tid`'s process is about to die (it is stopped at the entry of
+    /// exit_group, or of the exit of its last thread): records what the
+    /// kernel's robust futex cleanup of each of its threads will write into
+    /// memory other recorded processes share with it, as those processes'
+    /// memory.
+    pub(crate) fn push_process_death_writes(&mut self, tid: Tid) -> Result<()> {
+        let Some(group) = self.tasks.get(&tid).map(|t| t.group) else {
+            return Ok(());
+        };
+        let Ok(maps) = pt::read_maps(tid) else {
+            return Ok(());
+        };
+        let mut threads: Vec<Tid> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.group == group)
+            .map(|(&t, _)| t)
+            .collect();
+        threads.sort_unstable();
+        // Each word the cleanup will write, by the object it lies in.
+        let mut marked = Vec::new();
+        for &thread in &threads {
+            for addr in robust_futex_words(thread) {
+                let Some(object) = maps
+                    .iter()
+                    .find(|m| is_shared_object(m) && m.contains(addr, 4))
+                else {
+                    continue;
+                };
+                let Ok(raw) = pt::read_mem(tid, addr, 4) else {
+                    continue;
+                };
+                let word = u32::from_ne_bytes(raw[..4].try_into().expect("4 bytes"));
+                // The kernel marks only the words the dying thread owns.
+                if word & FUTEX_TID_MASK != thread as u32 {
+                    continue;
+                }
+                marked.push(SharedWord {
+                    thread,
+                    inode: object.inode,
+                    name: object.name.clone(),
+                    offset: addr - object.start + object.offset,
+                    value: (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
+                });
+            }
+        }
+        if marked.is_empty() {
+            return Ok(());
+        }
+        // One thread (the lowest tid) of each other recorded process.
+        let mut others: HashMap<Tid, Tid> = HashMap::new();
+        for (&t, task) in &self.tasks {
+            if task.group != group {
+                let e = others.entry(task.group).or_insert(t);
+                *e = (*e).min(t);
+            }
+        }
+        let mut others: Vec<Tid> = others.into_values().collect();
+        others.sort_unstable();
+        for other in others {
+            let Ok(their_maps) = pt::read_maps(other) else {
+                continue;
+            };
+            let mut writes = Vec::new();
+            let mut first_thread = None;
+            for w in &marked {
+                let Some(m) = their_maps.iter().find(|m| {
+                    is_shared_object(m)
+                        && m.inode == w.inode
+                        && m.name == w.name
+                        && w.offset >= m.offset
+                        && w.offset + 4 <= m.offset + (m.end - m.start)
+                }) else {
+                    continue;
+                };
+                writes.push(MemWrite {
+                    addr: m.start + (w.offset - m.offset),
+                    data: w.value.to_ne_bytes().to_vec(),
+                });
+                first_thread.get_or_insert(w.thread);
+            }
+            if let Some(thread) = first_thread {
+                self.push(Event::KernelWrites {
+                    tid: other,
+                    cause: KernelWriteCause::SharedWithDeadProcess { thread },
+                    writes,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     /// After the event of syscall `nr` of `tid`: notes a new clear_child_tid
     /// word, and records what a write into another recorded task's memory (or
     /// into its own, through /proc/self/mem) put there.
@@ -273,6 +375,22 @@ impl Recorder {
             dest: vec![(addr, len)],
         })
     }
+}
+
+/// A robust futex word in shared memory that a dying process's cleanup will
+/// mark: the owning thread, the object (inode and name in /proc/PID/maps),
+/// the word's offset in it, and the value the kernel will write.
+struct SharedWord {
+    thread: Tid,
+    inode: u64,
+    name: String,
+    offset: u64,
+    value: u32,
+}
+
+/// A shared mapping of an object other processes can map too (a file, shmem).
+fn is_shared_object(m: &pt::MapEntry) -> bool {
+    m.perms.ends_with('s') && m.inode != 0
 }
 
 /// A write into a process's memory: the target, the writer's buffers the

@@ -740,7 +740,9 @@ impl Recorder {
                 task.exiting = true;
                 let g = task.group;
                 let group_exit = nr == libc::SYS_exit_group as u64 || !self.has_other_threads(tid);
-                if !group_exit {
+                if group_exit {
+                    self.push_process_death_writes(tid)?;
+                } else {
                     self.kernel_writes.watch_thread_exit(tid);
                 }
                 self.resume(tid, 0)?;

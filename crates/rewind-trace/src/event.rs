@@ -268,6 +268,11 @@ pub enum KernelWriteCause {
     /// Task `writer` wrote into this memory (process_vm_writev, or a write to
     /// /proc/PID/mem); the writer's syscall event comes just before.
     WrittenBy { writer: Tid },
+    /// Thread `thread` of another process is dying with its whole process
+    /// (exit_group, or the last thread's exit; its exit syscall comes just
+    /// before) and held robust mutexes in memory this process shares with it:
+    /// the kernel marks them FUTEX_OWNER_DIED.
+    SharedWithDeadProcess { thread: Tid },
 }
 
 /// What the program showed at a syscall beyond its number and arguments, so that a

@@ -283,12 +283,14 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
         },
         11 => Event::KernelWrites {
             tid,
-            cause: if rng.chance(2) {
-                KernelWriteCause::ThreadExit
-            } else {
-                KernelWriteCause::WrittenBy {
+            cause: match rng.below(3) {
+                0 => KernelWriteCause::ThreadExit,
+                1 => KernelWriteCause::WrittenBy {
                     writer: rng.u32() as i32,
-                }
+                },
+                _ => KernelWriteCause::SharedWithDeadProcess {
+                    thread: rng.u32() as i32,
+                },
             },
             writes: (0..rng.below(4)).map(|_| mem_write(rng, 3000)).collect(),
         },
