@@ -188,9 +188,6 @@ impl Recorder {
         let Some(group) = self.tasks.get(&tid).map(|t| t.group) else {
             return Ok(());
         };
-        let Ok(maps) = pt::read_maps(tid) else {
-            return Ok(());
-        };
         let mut threads: Vec<Tid> = self
             .tasks
             .iter()
@@ -198,33 +195,43 @@ impl Recorder {
             .map(|(&t, _)| t)
             .collect();
         threads.sort_unstable();
-        // Each word the cleanup will write, by the object it lies in.
-        let mut marked = Vec::new();
+        // The words the dying threads own (most robust lists are empty: then
+        // the maps are not even read).
+        let mut owned = Vec::new();
         for &thread in &threads {
             for addr in robust_futex_words(thread) {
-                let Some(object) = maps
-                    .iter()
-                    .find(|m| is_shared_object(m) && m.contains(addr, 4))
-                else {
-                    continue;
-                };
                 let Ok(raw) = pt::read_mem(tid, addr, 4) else {
                     continue;
                 };
                 let word = u32::from_ne_bytes(raw[..4].try_into().expect("4 bytes"));
                 // The kernel marks only the words the dying thread owns.
-                if word & FUTEX_TID_MASK != thread as u32 {
-                    continue;
+                if word & FUTEX_TID_MASK == thread as u32 {
+                    owned.push((thread, addr, word));
                 }
-                marked.push(SharedWord {
+            }
+        }
+        if owned.is_empty() {
+            return Ok(());
+        }
+        let Ok(maps) = pt::read_maps(tid) else {
+            return Ok(());
+        };
+        // Each of them in shared memory, by the object it lies in.
+        let marked: Vec<SharedWord> = owned
+            .into_iter()
+            .filter_map(|(thread, addr, word)| {
+                let object = maps
+                    .iter()
+                    .find(|m| is_shared_object(m) && m.contains(addr, 4))?;
+                Some(SharedWord {
                     thread,
                     inode: object.inode,
                     name: object.name.clone(),
                     offset: addr - object.start + object.offset,
                     value: (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
-                });
-            }
-        }
+                })
+            })
+            .collect();
         if marked.is_empty() {
             return Ok(());
         }
