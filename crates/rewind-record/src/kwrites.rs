@@ -62,6 +62,15 @@ impl KernelWrites {
         }
     }
 
+    /// The task called set_tid_address(`addr`).
+    fn set_clear_child_tid(&mut self, tid: Tid, addr: u64) {
+        if addr != 0 {
+            self.clear_child_tid.insert(tid, addr);
+        } else {
+            self.clear_child_tid.remove(&tid);
+        }
+    }
+
     /// A task makes a syscall that may change what descriptors refer to.
     pub(crate) fn descriptors_may_change(&mut self) {
         if !self.mem_files.is_empty() {
@@ -289,8 +298,7 @@ impl Recorder {
         result: i64,
     ) -> Result<()> {
         if nr == libc::SYS_set_tid_address as u64 {
-            self.kernel_writes
-                .new_task(tid, CLONE_CHILD_CLEARTID, args[0]);
+            self.kernel_writes.set_clear_child_tid(tid, args[0]);
             return Ok(());
         }
         if result <= 0 {
