@@ -180,31 +180,37 @@ fn writes_into_a_process_outside_the_recording_are_not_replayed() {
     assert!(memory_events(&fx, &trace).is_empty());
 }
 
-/// A child process dies holding a process-shared robust mutex in memory it
-/// shares with its parent: the kernel's FUTEX_OWNER_DIED write is recorded
-/// into the parent's memory at the child's exit_group, and the replayed
-/// parent's lock returns EOWNERDEAD as recorded.
+/// Child processes die holding process-shared robust mutexes in memory they
+/// share with their parent, one by exit_group, one killed by a signal: the
+/// kernel's FUTEX_OWNER_DIED writes are recorded into the parent's memory at
+/// the child's exit_group or fatal signal, and the replayed parent's locks
+/// return EOWNERDEAD as recorded.
 #[test]
-fn robust_mutex_shared_with_a_dead_process_comes_back_owner_died() {
+fn robust_mutexes_shared_with_dead_processes_come_back_owner_died() {
     let fx = Fixture::new();
     let exe = fx.compile("kw_robust_shared");
     let trace = fx.trace("trace");
-    // Exit status 0: the parent's lock returned EOWNERDEAD.
+    // Exit status 0: both of the parent's locks returned EOWNERDEAD.
     let (rec, _rep) = roundtrip_at(&fx, &trace, &argv([&exe]), None, OK_NONDET);
-    assert!(
-        rec.stdout_str().contains(
-            "owner-died bit set after the child's death; lock EOWNERDEAD, consistent 0, unlock 0"
-        ),
-        "{}",
-        rec.describe()
-    );
+    let out = rec.stdout_str();
+    for how in ["exited", "Terminated"] {
+        assert!(
+            out.contains(&format!(
+                "child {how}; owner-died bit set after its death; lock EOWNERDEAD, consistent 0, unlock 0"
+            )),
+            "{}",
+            rec.describe()
+        );
+    }
     let events = memory_events(&fx, &trace);
-    assert_eq!(events.len(), 1, "{events:#?}");
-    assert!(
-        events[0].contains("the kernel wrote into memory shared with dying thread ")
-            && events[0].contains("[wrote 4 bytes at 0x"),
-        "{events:#?}"
-    );
+    assert_eq!(events.len(), 2, "{events:#?}");
+    for e in &events {
+        assert!(
+            e.contains("the kernel wrote into memory shared with dying thread ")
+                && e.contains("[wrote 4 bytes at 0x"),
+            "{events:#?}"
+        );
+    }
 }
 
 /// A gdb watchpoint on a robust mutex's word stops where replay makes the

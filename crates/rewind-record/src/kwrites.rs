@@ -188,14 +188,32 @@ impl Recorder {
         })
     }
 
-    /// Thread `tid`'s process is about to die (it is stopped at the entry of
-    /// exit_group, or of the exit of its last thread): records what the
-    /// kernel's robust futex cleanup of each of its threads will write into
-    /// memory other recorded processes share with it, as those processes'
-    /// memory.
-    pub(crate) fn push_process_death_writes(&mut self, tid: Tid) -> Result<()> {
-        let Some(group) = self.tasks.get(&tid).map(|t| t.group) else {
+    /// Signal `sig` was just delivered to `tid`: if it kills the process,
+    /// [`Recorder::push_process_death_writes`]. (Whether it kills is asked
+    /// only when its threads own robust futexes.)
+    pub(crate) fn push_death_writes_if_fatal(&mut self, tid: Tid, sig: i32) -> Result<()> {
+        let owned = self.owned_robust_words(tid);
+        if owned.is_empty() || !crate::is_fatal_now(tid, sig) {
             return Ok(());
+        }
+        self.push_shared_owner_died(tid, owned)
+    }
+
+    /// Thread `tid`'s process is about to die (it is stopped at the entry of
+    /// exit_group, or of the exit of its last thread, or a fatal signal is
+    /// being delivered): records what the kernel's robust futex cleanup of
+    /// each of its threads will write into memory other recorded processes
+    /// share with it, as those processes' memory.
+    pub(crate) fn push_process_death_writes(&mut self, tid: Tid) -> Result<()> {
+        let owned = self.owned_robust_words(tid);
+        self.push_shared_owner_died(tid, owned)
+    }
+
+    /// The robust futex words the threads of `tid`'s process own: (owner,
+    /// address, value).
+    fn owned_robust_words(&self, tid: Tid) -> Vec<(Tid, u64, u32)> {
+        let Some(group) = self.tasks.get(&tid).map(|t| t.group) else {
+            return Vec::new();
         };
         let mut threads: Vec<Tid> = self
             .tasks
@@ -204,8 +222,6 @@ impl Recorder {
             .map(|(&t, _)| t)
             .collect();
         threads.sort_unstable();
-        // The words the dying threads own (most robust lists are empty: then
-        // the maps are not even read).
         let mut owned = Vec::new();
         for &thread in &threads {
             for addr in robust_futex_words(thread) {
@@ -219,9 +235,20 @@ impl Recorder {
                 }
             }
         }
+        owned
+    }
+
+    /// The FUTEX_OWNER_DIED marks the kernel will make in the `owned` words
+    /// of dying process `tid`, for every other recorded process that maps the
+    /// same memory.
+    fn push_shared_owner_died(&mut self, tid: Tid, owned: Vec<(Tid, u64, u32)>) -> Result<()> {
+        // Most robust lists are empty: then the maps are not even read.
         if owned.is_empty() {
             return Ok(());
         }
+        let Some(group) = self.tasks.get(&tid).map(|t| t.group) else {
+            return Ok(());
+        };
         let Ok(maps) = pt::read_maps(tid) else {
             return Ok(());
         };

@@ -1136,6 +1136,7 @@ impl Recorder {
                     kind,
                     siginfo: info.to_vec(),
                 })?;
+                self.push_death_writes_if_fatal(tid, sig)?;
                 self.resume(tid, sig)
             }
             None => {
