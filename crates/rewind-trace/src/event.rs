@@ -269,9 +269,9 @@ pub enum KernelWriteCause {
     /// /proc/PID/mem); the writer's syscall event comes just before.
     WrittenBy { writer: Tid },
     /// Thread `thread` of another process is dying with its whole process
-    /// (exit_group, or the last thread's exit; its exit syscall comes just
-    /// before) and held robust mutexes in memory this process shares with it:
-    /// the kernel marks them FUTEX_OWNER_DIED.
+    /// (exit_group, the last thread's exit, or a fatal signal: that event
+    /// comes just before) and held robust mutexes in memory this process
+    /// shares with it: the kernel marks them FUTEX_OWNER_DIED.
     SharedWithDeadProcess { thread: Tid },
 }
 
