@@ -103,6 +103,15 @@ impl ConstMemory {
                 extra,
                 ..
             } if *result >= 0 => self.syscall(*tid, *nr, args, *result, extra),
+            // A write through /proc/PID/mem can reach read-only mappings: those
+            // bytes are no longer the file's.
+            Event::KernelWrites { tid, writes, .. } => {
+                let space = self.space(*tid);
+                for w in writes {
+                    let end = w.addr.saturating_add(w.data.len() as u64);
+                    space.retain(|r| !r.overlaps(w.addr, end));
+                }
+            }
             _ => {}
         }
     }

@@ -8,7 +8,7 @@
 use crate::constmem::ConstMemory;
 use crate::decode::{errno_name, errno_of, signal_name, syscall_call, syscall_result};
 use anyhow::Result;
-use rewind_trace::{Event, EventReader, ForkKind, SignalKind, SyscallExtra};
+use rewind_trace::{Event, EventReader, ForkKind, KernelWriteCause, SignalKind, SyscallExtra};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
@@ -243,6 +243,37 @@ fn describe(ev: &Event, memory: &mut ConstMemory) -> (String, Value) {
             format!("preempted at {:#x} (stack {:#x})", regs.rip, regs.rsp),
             json!({"rip": regs.rip, "rsp": regs.rsp}),
         ),
+        Event::KernelWrites { cause, writes, .. } => {
+            // The cause's name in JSON, the text, and the other task involved.
+            let (name, mut text, other) = match cause {
+                KernelWriteCause::ThreadExit => (
+                    "thread-exit",
+                    "the kernel wrote at the thread's exit".to_string(),
+                    None,
+                ),
+                KernelWriteCause::WrittenBy { writer } => (
+                    "written-by",
+                    format!("process {writer} wrote into this memory"),
+                    Some(writer),
+                ),
+                KernelWriteCause::SharedWithDeadProcess { thread } => (
+                    "shared-with-dead-process",
+                    format!("the kernel wrote into memory shared with dying thread {thread}"),
+                    Some(thread),
+                ),
+            };
+            for w in writes {
+                text.push_str(&format!(" [wrote {} bytes at {:#x}]", w.data.len(), w.addr));
+            }
+            (
+                text,
+                json!({
+                    "cause": name,
+                    "other_tid": other,
+                    "writes": writes.iter().map(|w| json!({"addr": w.addr, "len": w.data.len()})).collect::<Vec<_>>(),
+                }),
+            )
+        }
         Event::End(summary) => {
             let mut text = match summary.signal {
                 Some(sig) => format!("recording ended: killed by {}", signal_name(sig)),

@@ -15,6 +15,7 @@ mod async_signals;
 mod cpu;
 mod exec;
 mod interrupt;
+mod kwrites;
 mod sched;
 mod shared;
 mod spin;
@@ -176,6 +177,8 @@ pub(crate) struct Recorder {
     shared: shared::SharedMemory,
     /// See [`RecordOptions::exact_signals`].
     exact_signals: bool,
+    /// Memory the kernel writes outside a task's own syscalls: see [`kwrites`].
+    kernel_writes: kwrites::KernelWrites,
 }
 
 /// Records `opts.program` into `opts.trace_dir`.
@@ -257,6 +260,7 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         cpuid_faulting: header.cpuid_faulting,
         shared: shared::SharedMemory::default(),
         exact_signals: opts.exact_signals,
+        kernel_writes: Default::default(),
     };
     rec.tasks.insert(
         root,
@@ -602,6 +606,7 @@ impl Recorder {
         if tid == self.root {
             self.root_status = Some(raw);
         }
+        self.kernel_writes.forget(tid);
         if let Some(task) = self.tasks.remove(&tid) {
             let g = task.group;
             let exit = Event::Exit { tid, status: raw };
@@ -675,6 +680,7 @@ impl Recorder {
                         ..Default::default()
                     },
                 );
+                self.kernel_writes.new_task(child, flags, entry.r10);
                 if let Some((raw, st)) = self.early_children.remove(&child) {
                     self.on_stop(child, raw, st)?;
                 }
@@ -708,6 +714,9 @@ impl Recorder {
     }
 
     fn on_syscall_entry(&mut self, tid: Tid, mut regs: rewind_trace::Regs) -> Result<()> {
+        if !keeps_descriptors(regs.orig_rax) {
+            self.kernel_writes.descriptors_may_change();
+        }
         let task = self.task(tid);
         task.in_syscall = true;
         if std::mem::take(&mut task.interrupt_sent) {
@@ -793,6 +802,11 @@ impl Recorder {
                 task.exiting = true;
                 let g = task.group;
                 let group_exit = nr == libc::SYS_exit_group as u64 || !self.has_other_threads(tid);
+                if group_exit {
+                    self.push_process_death_writes(tid)?;
+                } else {
+                    self.kernel_writes.watch_thread_exit(tid);
+                }
                 self.resume(tid, 0)?;
                 if group_exit {
                     self.groups.entry(g).or_default().dying = true;
@@ -825,7 +839,10 @@ impl Recorder {
         loop {
             match pt::try_wait(tid) {
                 Ok(Some((t, raw, st))) => match st {
-                    WaitStatus::Exited(_) | WaitStatus::Killed(_) => return self.on_exit(t, raw),
+                    WaitStatus::Exited(_) | WaitStatus::Killed(_) => {
+                        self.push_thread_exit_writes(tid)?;
+                        return self.on_exit(t, raw);
+                    }
                     // Anything else on the way out (a signal): let it go on.
                     _ => {
                         let _ = pt::resume_syscall(tid, 0);
@@ -845,6 +862,7 @@ impl Recorder {
                 break;
             }
         }
+        self.push_thread_exit_writes(tid)?;
         let g = self.task(tid).group;
         self.free_cpu(g, tid);
         self.schedule(g)
@@ -1073,6 +1091,7 @@ impl Recorder {
         })?;
         self.track_new_memory(tid, nr, &args, result);
         self.maybe_reset_written(tid);
+        self.push_writes_after_syscall(tid, nr, &args, result)?;
         if nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64 {
             // A failed execve: threads that exited meanwhile did so on their own.
             let g = self.task(tid).group;
@@ -1206,6 +1225,7 @@ impl Recorder {
                     kind,
                     siginfo: info.to_vec(),
                 })?;
+                self.push_death_writes_if_fatal(tid, sig)?;
                 self.resume(tid, sig)
             }
             None if self.exact_signals => self.deliver_where_it_arrived(tid, sig, info, regs),

@@ -13,6 +13,7 @@
 mod cpu;
 mod debug;
 mod exec;
+mod kwrites;
 mod shared;
 mod task;
 mod verify;
@@ -226,7 +227,10 @@ impl Session {
                     aborted: summary.aborted,
                 });
             }
-            let tid = event.tid();
+            // Writes made for a task do not run it (a debugger's step goes on).
+            let tid = event
+                .tid()
+                .filter(|_| !matches!(event, Event::KernelWrites { .. }));
             self.replay_event(event)?;
             if self.dbg.is_some() {
                 if let Some(tid) = tid {
@@ -530,6 +534,7 @@ impl Session {
                 self.finish_trap(tid, TrapInsn::Cpuid, regs)
             }
             Event::Exit { tid, status } => self.replay_exit(tid, status),
+            Event::KernelWrites { tid, writes, .. } => self.replay_kernel_writes(tid, &writes),
             Event::End(_) => Ok(()),
         }
     }

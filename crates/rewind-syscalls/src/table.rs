@@ -452,8 +452,10 @@ const ROWS: &[SyscallSpec] = &[
     emu(308, "setns", 2, &[]),
     emu(309, "getcpu", 3, &[fixed(0, 4), fixed(1, 4)]),
     emu(310, "process_vm_readv", 6, &[Output::Iovec { iov: 1, cnt: 2 }]),
-    // Writes another process's memory behind the recorder's back.
-    pol(311, "process_vm_writev", 6, NOSYS, &[]),
+    // Writes another process's memory (nothing of the caller's): the recorder
+    // records what landed in a recorded target as that target's memory
+    // (rewind-record's kwrites), and replay writes it there.
+    emu(311, "process_vm_writev", 6, &[]),
     emu(312, "kcmp", 5, &[]),
     emu(313, "finit_module", 3, &[]),
     // attr->size is also written on E2BIG (see `error_regions`).

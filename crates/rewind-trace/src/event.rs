@@ -301,6 +301,14 @@ pub enum Event {
         siginfo: Vec<u8>,
         point: ExecPoint,
     },
+    /// The kernel wrote `writes` into the address space of task `tid` outside
+    /// any syscall of that task (see [`KernelWriteCause`]). Replay writes them
+    /// there (through any live thread of the process) at this point.
+    KernelWrites {
+        tid: Tid,
+        cause: KernelWriteCause,
+        writes: Vec<MemWrite>,
+    },
 }
 
 /// A point in a task's execution between two events, told apart without
@@ -319,6 +327,23 @@ pub struct ExecPoint {
     /// between the previous event and the point differ in memory only there.
     pub written: Vec<(u64, u64)>,
     pub written_crc: u32,
+}
+
+/// Why the kernel wrote into a task's memory outside its own syscalls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KernelWriteCause {
+    /// Thread `tid` exited while other threads of its process live on: the
+    /// kernel's cleanup of its robust futex list (FUTEX_OWNER_DIED in each mutex
+    /// it still held) and of its clear_child_tid word.
+    ThreadExit,
+    /// Task `writer` wrote into this memory (process_vm_writev, or a write to
+    /// /proc/PID/mem); the writer's syscall event comes just before.
+    WrittenBy { writer: Tid },
+    /// Thread `thread` of another process is dying with its whole process
+    /// (exit_group, the last thread's exit, or a fatal signal: that event
+    /// comes just before) and held robust mutexes in memory this process
+    /// shares with it: the kernel marks them FUTEX_OWNER_DIED.
+    SharedWithDeadProcess { thread: Tid },
 }
 
 /// What the program showed at a syscall beyond its number and arguments, so that a
@@ -384,7 +409,8 @@ impl Event {
             | Event::Exit { tid, .. }
             | Event::SyscallBlocked { tid, .. }
             | Event::Preempt { tid, .. }
-            | Event::SignalAt { tid, .. } => Some(*tid),
+            | Event::SignalAt { tid, .. }
+            | Event::KernelWrites { tid, .. } => Some(*tid),
             Event::End(_) => None,
         }
     }
@@ -404,6 +430,7 @@ impl Event {
             Event::SyscallBlocked { .. } => "blocked",
             Event::Preempt { .. } => "preempt",
             Event::SignalAt { .. } => "signal",
+            Event::KernelWrites { .. } => "memory",
         }
     }
 }

@@ -352,6 +352,10 @@ fn policies() {
         "perf_event_open",
         "bpf",
         "process_vm_writev",
+        "shmget",
+        "shmat",
+        "shmdt",
+        "shmctl",
     ] {
         assert_eq!(row(name).policy, enosys, "{name}");
     }
@@ -369,6 +373,8 @@ fn policies() {
         "sched_yield",
         "personality",
         "ioctl",
+        // What it writes into a recorded process is replayed there.
+        "process_vm_writev",
     ] {
         assert_eq!(row(name).policy, Policy::Emulate, "{name}");
     }

@@ -173,7 +173,7 @@ fn mem_write(rng: &mut Rng, max: usize) -> MemWrite {
 }
 
 /// Number of event variants [`event_of_kind`] makes.
-pub const EVENT_KINDS: usize = 11;
+pub const EVENT_KINDS: usize = 13;
 /// The kind [`event_of_kind`] makes `End` for.
 pub const END_KIND: usize = 8;
 
@@ -282,6 +282,33 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
             regs: regs(rng),
             fpu_hash: rng.next_u64(),
             stack_hash: rng.next_u64(),
+        },
+        11 => Event::KernelWrites {
+            tid,
+            cause: match rng.below(3) {
+                0 => KernelWriteCause::ThreadExit,
+                1 => KernelWriteCause::WrittenBy {
+                    writer: rng.u32() as i32,
+                },
+                _ => KernelWriteCause::SharedWithDeadProcess {
+                    thread: rng.u32() as i32,
+                },
+            },
+            writes: (0..rng.below(4)).map(|_| mem_write(rng, 3000)).collect(),
+        },
+        12 => Event::SignalAt {
+            tid,
+            signo: rng.range(1, 64) as i32,
+            siginfo: rng.bytes(128),
+            point: ExecPoint {
+                regs: regs(rng),
+                fpu_hash: rng.next_u64(),
+                stack_hash: rng.next_u64(),
+                written: (0..rng.below(4))
+                    .map(|i| (0x1000 * i as u64, 0x1000 * (i as u64 + 1)))
+                    .collect(),
+                written_crc: rng.u32(),
+            },
         },
         _ => Event::End(Summary {
             exit_code: *rng.pick(&[0, 1, 137, -1]),
