@@ -41,10 +41,10 @@ enum Command {
         #[arg(long, value_name = "SEED", num_args = 0..=1, default_missing_value = "0")]
         chaos: Option<u64>,
         /// Where asynchronous signals (timers, kill from other processes) are
-        /// delivered: `boundaries` at the program's next syscall (the default;
-        /// free to replay), or `exact` where they arrive, as natively (a loop
-        /// that only a signal stops needs it; replay finds each such point).
-        #[arg(long, value_name = "MODE", default_value = "boundaries", value_parser = ["exact", "boundaries"])]
+        /// delivered: `exact` where they arrive, as natively (the default;
+        /// replay finds each such point), or `boundaries` at the program's next
+        /// syscall (free to replay; a loop that only a signal stops then hangs).
+        #[arg(long, value_name = "MODE", default_value = "exact", value_parser = ["exact", "boundaries"])]
         signals: String,
         /// The program and its arguments.
         #[arg(

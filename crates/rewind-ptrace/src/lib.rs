@@ -21,7 +21,7 @@ pub use attach::{
     NT_X86_XSTATE,
 };
 pub use maps::{parse_maps_line, read_maps, MapEntry};
-pub use point_stub::{patchable_insn, PointStub};
+pub use point_stub::{patchable_insn, point_extras, PointStub};
 pub use status::ProcStatus;
 pub use vdso::make_vdso_recordable;
 pub use written::{pages_crc, WrittenPages};
@@ -359,6 +359,9 @@ pub fn inject_syscall(tid: Tid, nr: u64, args: &[u64]) -> io::Result<i64> {
     let orig_code = read_mem(tid, rip, 2)?;
     write_mem(tid, rip, &[0x0f, 0x05])?;
     let r = syscall_call_regs(&saved, nr, args);
+    // Signals that arrive meanwhile stop the task; resuming it from such a stop
+    // drops the signal, so each is sent again afterwards.
+    let mut arrived = Vec::new();
     let result = (|| {
         set_regs(tid, &r)?;
         for _ in 0..2 {
@@ -367,9 +370,10 @@ pub fn inject_syscall(tid: Tid, nr: u64, args: &[u64]) -> io::Result<i64> {
                 let (_, _, st) = wait(tid)?;
                 match st {
                     WaitStatus::Syscall => break,
-                    // A signal arriving meanwhile stays pending: it is reported
-                    // again once the task resumes normally.
-                    WaitStatus::Signal(_) => resume_syscall(tid, 0)?,
+                    WaitStatus::Signal(sig) => {
+                        arrived.push(sig);
+                        resume_syscall(tid, 0)?
+                    }
                     other => {
                         return Err(io::Error::other(format!(
                             "task {tid} {other:?} during an injected syscall"
@@ -382,6 +386,12 @@ pub fn inject_syscall(tid: Tid, nr: u64, args: &[u64]) -> io::Result<i64> {
     })();
     write_mem(tid, rip, &orig_code)?;
     set_regs(tid, &saved)?;
+    if !arrived.is_empty() {
+        let tgid = tgid_of(tid)?;
+        for sig in arrived {
+            tgkill(tgid, tid, sig)?;
+        }
+    }
     result
 }
 

@@ -15,10 +15,26 @@ use iced_x86::{Code, Decoder, DecoderOptions, Encoder, FlowControl, Instruction}
 use rewind_trace::Regs;
 use std::io;
 
-/// Bytes the stub pushes below the red zone: flags and rax.
-const PUSHED: u64 = 16;
+/// Bytes the stub pushes below the red zone: flags, rax and rcx.
+const PUSHED: u64 = 24;
 const RED_ZONE: u64 = 128;
 const STUB_SIZE: u64 = 4096;
+
+/// What the stub compares besides the general registers (see
+/// `rewind_trace::ExecPoint`): the low 64 bits of xmm0..xmm15 and the words at
+/// the stack pointer, read from stopped task `tid` at `regs`.
+pub fn point_extras(tid: Tid, regs: &Regs) -> io::Result<(Vec<u64>, Vec<u64>)> {
+    let fx = crate::get_fpregs(tid)?;
+    let xmm = (0..16)
+        .map(|i| u64::from_le_bytes(fx[160 + 16 * i..168 + 16 * i].try_into().unwrap()))
+        .collect();
+    let n = rewind_trace::POINT_STACK_WORDS;
+    let stack = read_mem(tid, regs.rsp, 8 * n)?
+        .chunks_exact(8)
+        .map(|w| u64::from_le_bytes(w.try_into().unwrap()))
+        .collect();
+    Ok((xmm, stack))
+}
 
 /// The instruction at `rip` in task `tid`, if it can be relocated into a stub:
 /// at least 5 bytes (room for the jump), straight-line, not a syscall or a
@@ -49,9 +65,8 @@ pub struct PointStub {
 }
 
 /// The general registers in the order the stub compares them (x86 numbers).
-fn compared(want: &Regs) -> [(u8, u64); 15] {
+fn compared(want: &Regs) -> [(u8, u64); 14] {
     [
-        (1, want.rcx),
         (2, want.rdx),
         (3, want.rbx),
         (5, want.rbp),
@@ -74,7 +89,12 @@ impl PointStub {
     /// Installs the stub for the point `want` (its rip must hold a
     /// [`patchable_insn`]). Injects an mmap into the task (stopped where it
     /// returns to user space next). None when no page near the site is free.
-    pub fn install(tid: Tid, want: &Regs) -> io::Result<Option<PointStub>> {
+    pub fn install(
+        tid: Tid,
+        want: &Regs,
+        xmm_low: &[u64],
+        stack_words: &[u64],
+    ) -> io::Result<Option<PointStub>> {
         let site = want.rip;
         let Some(insn) = patchable_insn(tid, site) else {
             return Ok(None);
@@ -86,6 +106,7 @@ impl PointStub {
         code.extend_from_slice(&[0x48, 0x8d, 0x64, 0x24, 0x80]); // lea rsp,[rsp-128]
         code.push(0x9c); // pushfq
         code.push(0x50); // push rax
+        code.push(0x51); // push rcx
         let mut jne_fixups = Vec::new();
         let mut cmp_imm = |code: &mut Vec<u8>, value: u64, cmp: &[u8]| {
             code.extend_from_slice(&[0x48, 0xb8]); // mov rax, imm64
@@ -94,10 +115,30 @@ impl PointStub {
             code.extend_from_slice(&[0x0f, 0x85, 0, 0, 0, 0]); // jne out
             jne_fixups.push(code.len() - 4);
         };
-        cmp_imm(&mut code, want.rax, &[0x48, 0x39, 0x04, 0x24]); // cmp [rsp], rax
+        cmp_imm(&mut code, want.rax, &[0x48, 0x39, 0x44, 0x24, 0x08]); // cmp [rsp+8], rax
+        cmp_imm(&mut code, want.rcx, &[0x48, 0x39, 0x04, 0x24]); // cmp [rsp], rax
         for (reg, value) in compared(want) {
             let rex = 0x48 | (reg >> 3);
             cmp_imm(&mut code, value, &[rex, 0x39, 0xc0 | (reg & 7)]); // cmp reg, rax
+        }
+        for (i, &value) in xmm_low.iter().enumerate().take(16) {
+            let i = i as u8;
+            // movq rcx, xmmI
+            code.extend_from_slice(&[
+                0x66,
+                0x48 | ((i >> 3) << 2),
+                0x0f,
+                0x7e,
+                0xc1 | ((i & 7) << 3),
+            ]);
+            cmp_imm(&mut code, value, &[0x48, 0x39, 0xc1]); // cmp rcx, rax
+        }
+        for (k, &value) in stack_words.iter().enumerate() {
+            // mov rcx, [rsp + pushed + red zone + 8k]: the program's stack
+            let disp = (PUSHED + RED_ZONE + 8 * k as u64) as u32;
+            code.extend_from_slice(&[0x48, 0x8b, 0x8c, 0x24]);
+            code.extend_from_slice(&disp.to_le_bytes());
+            cmp_imm(&mut code, value, &[0x48, 0x39, 0xc1]); // cmp rcx, rax
         }
         let trap = stub + code.len() as u64;
         code.push(0xcc); // int3: all registers match
@@ -106,6 +147,7 @@ impl PointStub {
             let rel = (code.len() as i64 - (at as i64 + 4)) as i32;
             code[at..at + 4].copy_from_slice(&rel.to_le_bytes());
         }
+        code.push(0x59); // pop rcx
         code.push(0x58); // pop rax
         code.push(0x9d); // popfq
         code.extend_from_slice(&[0x48, 0x8d, 0xa4, 0x24, 0x80, 0, 0, 0]); // lea rsp,[rsp+128]
@@ -140,11 +182,12 @@ impl PointStub {
 
     /// The program's own registers at the stub's trap: as at the site.
     pub fn program_regs(&self, tid: Tid, trapped: &Regs) -> io::Result<Regs> {
-        let saved = read_mem(tid, trapped.rsp, 16)?;
+        let saved = read_mem(tid, trapped.rsp, PUSHED as usize)?;
         let word = |i: usize| u64::from_le_bytes(saved[i * 8..i * 8 + 8].try_into().unwrap());
         let mut r = *trapped;
-        r.rax = word(0);
-        r.eflags = word(1);
+        r.rcx = word(0);
+        r.rax = word(1);
+        r.eflags = word(2);
         r.rsp = trapped.rsp + PUSHED + RED_ZONE;
         r.rip = self.site;
         Ok(r)

@@ -105,14 +105,24 @@ impl Recorder {
         info: [u8; 128],
         regs: Regs,
     ) -> Result<()> {
-        if pt::patchable_insn(tid, regs.rip).is_some() || !self.step_to_patchable(tid)? {
+        if pt::patchable_insn(tid, regs.rip).is_some() {
             return self.record_signal_at(tid, sig, info, regs);
         }
-        // The signal was dropped when stepping began: send it again and deliver
-        // it (with its own siginfo) at the stop it causes, here.
-        self.task(tid).deliver_at_point = Some(info);
+        let mut dropped = vec![info];
+        if !self.step_to_patchable(tid, &mut dropped)? {
+            return self.record_signal_at(tid, sig, info, regs);
+        }
+        // The signals were dropped while stepping: send them again. The kernel
+        // delivers the lowest-numbered first, at the stop it causes here; the
+        // others follow at once (nested), each with its own siginfo.
+        dropped.sort_by_key(|i| crate::signo(i));
         let tgid = self.task(tid).tgid;
-        pt::tgkill(tgid, tid, sig)?;
+        for i in &dropped {
+            pt::tgkill(tgid, tid, crate::signo(i))?;
+        }
+        let task = self.task(tid);
+        task.deliver_at_point = Some(dropped.remove(0));
+        task.resent = dropped;
         self.resume(tid, 0)
     }
 
@@ -120,7 +130,7 @@ impl Recorder {
     /// it reaches a [`pt::patchable_insn`], at most [`MAX_STEPS`] instructions,
     /// never executing a syscall or a trapped instruction. False when it did not
     /// move (the signal is still there to deliver).
-    fn step_to_patchable(&mut self, tid: Tid) -> Result<bool> {
+    fn step_to_patchable(&mut self, tid: Tid, dropped: &mut Vec<[u8; 128]>) -> Result<bool> {
         let mut moved = false;
         for _ in 0..MAX_STEPS {
             let regs = pt::get_regs(tid)?;
@@ -136,16 +146,17 @@ impl Recorder {
             let (_, raw, st) = pt::wait(tid)?;
             match st {
                 WaitStatus::Signal(libc::SIGTRAP) => {}
-                WaitStatus::Signal(other) => {
-                    // Something else arrived (or the instruction faults, which
-                    // recurs by itself): the signal is held to the next syscall.
-                    if let Ok(info) = pt::get_siginfo(tid) {
-                        if !crate::is_synchronous(other, pt::siginfo_code(&info)) {
-                            self.task(tid).deferred.push_back(info);
+                WaitStatus::Signal(other) => match pt::get_siginfo(tid) {
+                    // Another asynchronous signal: it goes with the first (a
+                    // standard signal already there merges, as in the kernel).
+                    Ok(info) if !crate::is_synchronous(other, pt::siginfo_code(&info)) => {
+                        if other >= 32 || !dropped.iter().any(|d| crate::signo(d) == other) {
+                            dropped.push(info);
                         }
                     }
-                    break;
-                }
+                    // The instruction faults (it recurs by itself), or a stop.
+                    _ => break,
+                },
                 WaitStatus::Event(_) => {
                     // The watchdog's interrupt, which the step overtook.
                     self.task(tid).interrupt_sent = false;
@@ -197,12 +208,15 @@ impl Recorder {
             }
         }
         let written_crc = pt::pages_crc(tid, &written, regs.rsp);
+        let (xmm_low, stack_words) = pt::point_extras(tid, regs)?;
         Ok(ExecPoint {
             regs: *regs,
             fpu_hash,
             stack_hash,
             written,
             written_crc,
+            xmm_low,
+            stack_words,
         })
     }
 }

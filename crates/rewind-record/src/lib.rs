@@ -146,6 +146,8 @@ pub(crate) struct Task {
     /// An asynchronous signal rewind re-sent to deliver it at the point the task
     /// is stepped to; its original siginfo.
     deliver_at_point: Option<[u8; 128]>,
+    /// Other signals re-sent along with it; their original siginfo.
+    resent: Vec<[u8; 128]>,
     /// A new process with its own address space whose written pages are to be
     /// tracked at its first stop.
     own_address_space: bool,
@@ -362,6 +364,40 @@ pub(crate) fn signo(info: &[u8; 128]) -> i32 {
 
 fn is_error(result: i64) -> bool {
     (-4095..0).contains(&result)
+}
+
+/// What a sendfile that returned `n` copied: the `n` bytes of the input file
+/// before its offset (the one at `*args[2]`, else the file position), both
+/// already advanced by the kernel. None when the input cannot be read back (a
+/// socket or pipe).
+fn sendfile_data(tid: Tid, args: &[u64; 6], n: u64) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let end = if args[2] != 0 {
+        u64::from_le_bytes(pt::read_mem(tid, args[2], 8).ok()?.try_into().ok()?)
+    } else {
+        let fdinfo = std::fs::read_to_string(format!("/proc/{tid}/fdinfo/{}", args[1])).ok()?;
+        fdinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("pos:"))?
+            .trim()
+            .parse()
+            .ok()?
+    };
+    let file = std::fs::File::open(format!("/proc/{tid}/fd/{}", args[1])).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut data = vec![0; n as usize];
+    file.read_exact_at(&mut data, end.checked_sub(n)?).ok()?;
+    Some(data)
+}
+
+/// Whether task `tid` runs a handler for `sig`.
+fn is_caught(tid: Tid, sig: i32) -> bool {
+    pt::ProcStatus::read(tid)
+        .ok()
+        .and_then(|s| s.mask("SigCgt"))
+        .is_some_and(|m| m & (1u64 << (sig - 1)) != 0)
 }
 
 /// Whether a task stopped with `regs` is at the entry of the handler of `sig`,
@@ -1071,6 +1107,14 @@ impl Recorder {
             if let Some(stream) = self.output_stream(tid, fd) {
                 extra = SyscallExtra::Output { stream, data };
             }
+        } else if nr == libc::SYS_sendfile as u64 && result > 0 {
+            // Bytes the kernel copied from a file to rewind's stdout/stderr:
+            // they never were in the program's memory; replay prints these.
+            if let Some(stream) = self.output_stream(tid, args[0] as i32) {
+                if let Some(data) = sendfile_data(tid, &args, result as u64) {
+                    extra = SyscallExtra::Output { stream, data };
+                }
+            }
         }
         match self.shared_memory_extra(tid, nr, &args, result) {
             Ok(Some(e)) if extra == SyscallExtra::None => extra = e,
@@ -1202,6 +1246,12 @@ impl Recorder {
             pt::set_siginfo(tid, &orig)?;
             return self.record_signal_at(tid, sig, orig, regs);
         }
+        let mut info = info;
+        if let Some(at) = task.resent.iter().position(|e| signo(e) == sig) {
+            // Re-sent with it: its own siginfo, not tgkill's.
+            info = task.resent.remove(at);
+            pt::set_siginfo(tid, &info)?;
+        }
         let kind = if is_synchronous(sig, code) {
             Some((SignalKind::Synchronous, info))
         } else if let Some(orig) = task.expect.take_if(|e| signo(e) == sig) {
@@ -1228,7 +1278,12 @@ impl Recorder {
                 self.push_death_writes_if_fatal(tid, sig)?;
                 self.resume(tid, sig)
             }
-            None if self.exact_signals => self.deliver_where_it_arrived(tid, sig, info, regs),
+            // A signal the program handles, in the middle of its code. (Job
+            // control and ignored signals change nothing the program can see
+            // whether they come now or at its next syscall.)
+            None if self.exact_signals && is_caught(tid, sig) => {
+                self.deliver_where_it_arrived(tid, sig, info, regs)
+            }
             None => {
                 // A standard signal already held back merges with this one, as the
                 // kernel merges pending standard signals.

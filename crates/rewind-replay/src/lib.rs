@@ -417,7 +417,7 @@ impl Session {
                 regs,
                 fpu_hash,
                 stack_hash,
-            } => self.run_to_point(tid, &regs, fpu_hash, stack_hash, &[], 0),
+            } => self.run_to_point(tid, &regs, fpu_hash, stack_hash, &[], 0, (&[], &[])),
             Event::SignalAt {
                 tid,
                 signo,
@@ -431,6 +431,7 @@ impl Session {
                     point.stack_hash,
                     &point.written,
                     point.written_crc,
+                    (&point.xmm_low, &point.stack_words),
                 )?;
                 self.replay_signal(tid, signo, SignalKind::Asynchronous, siginfo)
             }
@@ -771,6 +772,7 @@ impl Session {
         stack_hash: u64,
         written: &[(u64, u64)],
         written_crc: u32,
+        extras: (&[u64], &[u64]),
     ) -> Result<()> {
         let real = self.task(tid)?.real;
         let addr = want.rip;
@@ -788,7 +790,7 @@ impl Session {
             )
         };
         let debugged = self.is_focus(tid);
-        if !debugged && self.run_to_point_with_stub(tid, want, &at_point)? {
+        if !debugged && self.run_to_point_with_stub(tid, want, extras, &at_point)? {
             return Ok(());
         }
         // The debugger's breakpoints: address -> original byte.
@@ -903,6 +905,7 @@ impl Session {
         &mut self,
         tid: Tid,
         want: &rewind_trace::Regs,
+        (xmm_low, stack_words): (&[u64], &[u64]),
         at_point: &dyn Fn(&rewind_trace::Regs) -> bool,
     ) -> Result<bool> {
         let real = self.task(tid)?.real;
@@ -910,7 +913,7 @@ impl Session {
         if at_point(&self.io(r)?) {
             return Ok(true);
         }
-        let stub = match pt::PointStub::install(real, want) {
+        let stub = match pt::PointStub::install(real, want, xmm_low, stack_words) {
             Ok(Some(stub)) => stub,
             Ok(None) => return Ok(false),
             Err(e) => return Err(self.fail(format!("cannot set a breakpoint stub: {e}"))),
@@ -1106,10 +1109,13 @@ impl Session {
             None => self.emulate(tid, entry, nr, result, writes)?,
         }
         self.after_shared_change(tid, args, result, &extra)?;
-        if let (SyscallExtra::Output { stream, .. }, Some(data)) = (extra, sent) {
+        match (extra, sent) {
             // The bytes the replayed program wrote (equal to the recorded ones:
             // check_sent made sure).
-            self.print(stream, &data);
+            (SyscallExtra::Output { stream, .. }, Some(data)) => self.print(stream, &data),
+            // Bytes the kernel copied from a file (sendfile): the recorded ones.
+            (SyscallExtra::Output { stream, data }, None) => self.print(stream, &data),
+            _ => {}
         }
         Ok(())
     }
@@ -1354,8 +1360,13 @@ impl Session {
         let mut regs = entry;
         let mut flags = (args[3] & !MAP_FIXED_NOREPLACE) | MAP_FIXED;
         if args[3] & MAP_ANONYMOUS == 0 {
-            let shared = matches!(extra, SyscallExtra::MapFile { shared: true, .. })
-                && args[2] & PROT_WRITE != 0;
+            let shared = match extra {
+                SyscallExtra::MapFile { shared, .. } => shared && args[2] & PROT_WRITE != 0,
+                // /dev/zero: MAP_SHARED of it is shared anonymous memory
+                // (a parent and its children see each other's stores).
+                SyscallExtra::None => args[3] & MAP_SHARED != 0,
+                _ => false,
+            };
             flags = (flags & !0x3) | MAP_ANONYMOUS | if shared { MAP_SHARED } else { MAP_PRIVATE };
             regs.r8 = u64::MAX;
             regs.r9 = 0;

@@ -327,7 +327,16 @@ pub struct ExecPoint {
     /// between the previous event and the point differ in memory only there.
     pub written: Vec<(u64, u64)>,
     pub written_crc: u32,
+    /// The low 64 bits of xmm0..xmm15 and the 8 words at the stack pointer:
+    /// what replay's in-program breakpoint compares besides the general
+    /// registers (loops that keep their state in a vector register or on the
+    /// stack would otherwise match at every iteration).
+    pub xmm_low: Vec<u64>,
+    pub stack_words: Vec<u64>,
 }
+
+/// How many stack words an [`ExecPoint`] holds.
+pub const POINT_STACK_WORDS: usize = 8;
 
 /// Why the kernel wrote into a task's memory outside its own syscalls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -308,6 +308,8 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
                     .map(|i| (0x1000 * i as u64, 0x1000 * (i as u64 + 1)))
                     .collect(),
                 written_crc: rng.u32(),
+                xmm_low: (0..16).map(|_| rng.next_u64()).collect(),
+                stack_words: (0..8).map(|_| rng.next_u64()).collect(),
             },
         },
         _ => Event::End(Summary {
