@@ -8,8 +8,10 @@
 #   sqlite3  sqlite3 with PRAGMA threads=4 inserting 200000 rows and building an
 #            index (sorter worker threads); the database file is deleted before
 #            every native and record run
-# For each: native, record and replay wall time (median of RUNS runs, default 3)
-# and the ratios record/native and replay/native.
+# For each: native, record and replay wall time (median of RUNS runs, default 3),
+# replay without its checks of registers and sent bytes (REWIND_REPLAY_NO_CHECKS=1,
+# to show what data verification costs), and the ratios record/native,
+# replay/native and replay/(replay without checks).
 #
 # Usage: scripts/bench.sh            (from anywhere inside the repository)
 #        RUNS=5 scripts/bench.sh
@@ -88,7 +90,7 @@ bench() {
         before=$2
         shift 2
     fi
-    local nat=() rec=() rep=() i t trace
+    local nat=() rec=() rep=() raw=() i t trace
     for ((i = 0; i < RUNS; i++)); do
         "$before"
         t=$(time_ms "$@") || exit 1
@@ -99,17 +101,20 @@ bench() {
         rec+=("$t")
         t=$(time_ms "$rewind" replay --autopilot "$trace") || exit 1
         rep+=("$t")
+        t=$(REWIND_REPLAY_NO_CHECKS=1 time_ms "$rewind" replay --autopilot "$trace") || exit 1
+        raw+=("$t")
         rm -rf "$trace"
     done
-    local n r p
+    local n r p q
     n=$(median "${nat[@]}")
     r=$(median "${rec[@]}")
     p=$(median "${rep[@]}")
-    printf '%-10s %10s %10s %10s %12s %12s\n' "$name" "$n" "$r" "$p" "$(ratio "$r" "$n")" "$(ratio "$p" "$n")"
+    q=$(median "${raw[@]}")
+    printf '%-10s %8s %8s %8s %9s %11s %11s %8s\n' "$name" "$n" "$r" "$p" "$q" "$(ratio "$r" "$n")" "$(ratio "$p" "$n")" "$(ratio "$p" "$q")"
 }
 
 echo "median of $RUNS runs, wall-clock milliseconds"
-printf '%-10s %10s %10s %10s %12s %12s\n' workload native record replay record/nat replay/nat
+printf '%-10s %8s %8s %8s %9s %11s %11s %8s\n' workload native record replay unchecked record/nat replay/nat checks
 bench compute "$work/compute"
 bench dd dd if="$work/data.bin" of=/dev/null bs=4k
 bench python "$python" -c "$pyprog"

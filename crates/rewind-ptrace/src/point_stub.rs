@@ -217,7 +217,7 @@ fn map_near(tid: Tid, site: u64) -> io::Result<Option<u64>> {
     let base = site & !0xffff;
     for k in 1..512u64 {
         for hint in [base.wrapping_sub(k << 20), base.wrapping_add(k << 20)] {
-            if hint < 0x10000 || hint >= 0x7fff_ffff_0000 {
+            if !(0x10000..0x7fff_ffff_0000).contains(&hint) {
                 continue;
             }
             let r = inject_syscall(

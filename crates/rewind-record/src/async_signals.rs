@@ -115,7 +115,7 @@ impl Recorder {
         // The signals were dropped while stepping: send them again. The kernel
         // delivers the lowest-numbered first, at the stop it causes here; the
         // others follow at once (nested), each with its own siginfo.
-        dropped.sort_by_key(|i| crate::signo(i));
+        dropped.sort_by_key(crate::signo);
         let tgid = self.task(tid).tgid;
         for i in &dropped {
             pt::tgkill(tgid, tid, crate::signo(i))?;
