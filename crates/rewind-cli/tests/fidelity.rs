@@ -359,3 +359,46 @@ fn cargo_build_records_and_replays() {
     let rep = fx.replay(&trace);
     assert_faithful(&rec, &rep);
 }
+
+/// Timer signals while the program computes without syscalls (SIGPROF counted
+/// by a handler, SIGALRM alone stopping the loop) are delivered where they
+/// arrive, as natively: the recording ends, counts them, and 20 replays
+/// (with CPUID trapped, and without) each print exactly what was recorded or
+/// stop with a divergence; none succeeds with other bytes.
+#[test]
+fn timer_signals_during_computation_replay_exactly() {
+    for no_faulting in [false, true] {
+        let fx = Fixture::new();
+        let (trace, rec) = record_c_with(&fx, "timer_signals", &[], no_faulting);
+        let out = rec.stdout_str();
+        let profs: u64 = out
+            .split(", ")
+            .find_map(|f| f.strip_suffix(" SIGPROF"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no SIGPROF count in {out}"));
+        assert!(
+            profs >= 5,
+            "the handler ran {profs} times\n{}",
+            rec.describe()
+        );
+        let info = fx.rewind(["info", "--json"]).arg(&trace).output().unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+        assert!(json["event_counts"]["signal"].as_u64().unwrap() > profs);
+        for i in 0..20 {
+            let rep = fx.replay(&trace);
+            assert!(
+                rep.status.success() || rep.code() == 3,
+                "replay {i}: {}",
+                rep.describe()
+            );
+            if rep.status.success() {
+                assert_eq!(rep.stdout_str(), out, "replay {i}");
+            }
+            assert!(
+                rep.status.success(),
+                "replay {i} diverged: {}",
+                rep.describe()
+            );
+        }
+    }
+}

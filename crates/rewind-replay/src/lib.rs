@@ -129,6 +129,8 @@ pub struct Session {
 }
 
 const ERESTART_RESTARTBLOCK: i64 = 516;
+/// After this long looking for one recorded point, replay says why it is slow.
+const SLOW_POINT_NS: u64 = 10_000_000_000;
 
 /// -ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK: results
 /// a program never sees; the kernel restarts the syscall or turns them into
@@ -920,7 +922,19 @@ impl Session {
             Ok(None) => return Ok(false),
             Err(e) => return Err(self.fail(format!("cannot set a breakpoint stub: {e}"))),
         };
+        let started = pt::monotonic_ns();
+        let mut warned = false;
         let found = loop {
+            if !warned && pt::monotonic_ns() - started > SLOW_POINT_NS {
+                // Not a hang: the program passes this point with the recorded
+                // registers again and again (its loop keeps its state in memory).
+                warned = true;
+                eprintln!(
+                    "rewind: note: finding where a signal or preemption hit process {tid} (event {}) is taking long: its loop passes {:#x} with the same registers many times; recording with --signals boundaries avoids this",
+                    self.event + 1,
+                    want.rip
+                );
+            }
             let stop = match self.task(tid)?.advance() {
                 Ok(stop) => stop,
                 Err(e) => break Err(self.lost(tid, e)),
