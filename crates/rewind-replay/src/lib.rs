@@ -931,7 +931,7 @@ impl Session {
                 warned = true;
                 eprintln!(
                     "rewind: note: finding where a signal or preemption hit process {tid} (event {}) is taking long: its loop passes {:#x} with the same registers many times; recording with --signals boundaries avoids this",
-                    self.event + 1,
+                    self.event,
                     want.rip
                 );
             }
