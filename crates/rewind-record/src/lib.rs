@@ -255,8 +255,8 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
         early_children: HashMap::new(),
         root,
         root_status: None,
-        stdout_id: fd_identity(Path::new("/proc/self/fd/1")),
-        stderr_id: fd_identity(Path::new("/proc/self/fd/2")),
+        stdout_id: output_identity(Path::new("/proc/self/fd/1")),
+        stderr_id: output_identity(Path::new("/proc/self/fd/2")),
         aborted: None,
         last_flush_ns: pt::monotonic_ns(),
         cpuid_faulting: header.cpuid_faulting,
@@ -314,6 +314,16 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
 
 fn fd_identity(path: &Path) -> Option<(u64, u64)> {
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// The identity of rewind's own stdout or stderr at `path`, unless it is
+/// /dev/null: nothing written there needs reprinting (nor flushing the trace
+/// for, nor keeping its bytes).
+fn output_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::FileTypeExt;
+    let m = std::fs::metadata(path).ok()?;
+    let dev_null = m.file_type().is_char_device() && m.rdev() == libc::makedev(1, 3);
+    (!dev_null).then(|| (m.dev(), m.ino()))
 }
 
 /// Hot syscalls that cannot change which file a descriptor refers to.
