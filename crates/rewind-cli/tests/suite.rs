@@ -55,10 +55,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "file_linux_aio",
         "Linux native AIO (io_setup, io_submit) is refused with ENOSYS (syscall table)",
     ),
-    (
-        "thr_cancel_async",
-        "a thread spinning on a counter while another waits cannot be preempted (README, Limitations)",
-    ),
 ];
 
 /// Programs run at once (record, replay and native runs are mostly waiting on

@@ -94,6 +94,7 @@ impl PointStub {
         want: &Regs,
         xmm_low: &[u64],
         stack_words: &[u64],
+        mem_words: &[(u64, u64)],
     ) -> io::Result<Option<PointStub>> {
         let site = want.rip;
         let Some(insn) = patchable_insn(tid, site) else {
@@ -138,6 +139,12 @@ impl PointStub {
             let disp = (PUSHED + RED_ZONE + 8 * k as u64) as u32;
             code.extend_from_slice(&[0x48, 0x8b, 0x8c, 0x24]);
             code.extend_from_slice(&disp.to_le_bytes());
+            cmp_imm(&mut code, value, &[0x48, 0x39, 0xc1]); // cmp rcx, rax
+        }
+        for &(addr, value) in mem_words {
+            code.extend_from_slice(&[0x48, 0xb8]); // mov rax, addr
+            code.extend_from_slice(&addr.to_le_bytes());
+            code.extend_from_slice(&[0x48, 0x8b, 0x08]); // mov rcx, [rax]
             cmp_imm(&mut code, value, &[0x48, 0x39, 0xc1]); // cmp rcx, rax
         }
         let trap = stub + code.len() as u64;

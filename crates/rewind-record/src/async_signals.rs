@@ -20,6 +20,9 @@ use rewind_trace::{Event, ExecPoint, Regs};
 /// finds cheaply.
 const MAX_STEPS: usize = 64;
 
+/// How many memory words a preemption point compares at most.
+const MAX_MEM_WORDS: usize = 8;
+
 /// How often the written-pages set starts over (at a syscall exit): it must
 /// reach back to before the task's previous event, and stay small to hash.
 const RESET_INTERVAL_NS: u64 = 20_000_000;
@@ -172,6 +175,42 @@ impl Recorder {
         Ok(moved)
     }
 
+    /// Preempts task `tid` (stopped in user code, not spinning) at a point
+    /// replay can find with its in-program breakpoint, and gives the CPU to the
+    /// others.
+    /// `updated`: memory the task's loop updates (see `spin::check`).
+    pub(crate) fn preempt_at_point(&mut self, tid: Tid, updated: &[u64]) -> Result<()> {
+        let regs = pt::get_regs(tid)?;
+        if pt::patchable_insn(tid, regs.rip).is_none() {
+            let mut dropped = Vec::new();
+            self.step_to_patchable(tid, &mut dropped)?;
+            // Signals that arrived meanwhile: sent again, delivered (with their
+            // own siginfo) when the task runs on from the point.
+            let tgid = self.task(tid).tgid;
+            for info in dropped {
+                pt::tgkill(tgid, tid, crate::signo(&info))?;
+                self.task(tid).resent.push(info);
+            }
+        }
+        let regs = pt::get_regs(tid)?;
+        let mut point = self.exec_point(tid, &regs)?;
+        point.mem_words = updated
+            .iter()
+            .take(MAX_MEM_WORDS)
+            .filter_map(|&a| {
+                let word = a & !7;
+                let v = pt::read_mem(tid, word, 8).ok()?;
+                Some((word, u64::from_le_bytes(v.try_into().ok()?)))
+            })
+            .collect();
+        let task = self.task(tid);
+        task.exit_regs = None;
+        task.quiet_checks = 0;
+        task.stuck_since = None;
+        self.push(Event::PreemptAt { tid, point })?;
+        self.yield_cpu(tid)
+    }
+
     /// Records and delivers signal `sig` at the point task `tid` is at.
     pub(crate) fn record_signal_at(
         &mut self,
@@ -207,6 +246,13 @@ impl Recorder {
                 group.written_reset_ns = pt::monotonic_ns();
             }
         }
+        if self.has_other_threads(tid) {
+            // Other threads' stacks are in the set too, with dead areas below
+            // their stack pointers that replay does not reproduce byte for byte
+            // (seen: a preemption point never matched). Until those are left
+            // out, threaded processes rely on the other parts of the point.
+            written.clear();
+        }
         let written_crc = pt::pages_crc(tid, &written, regs.rsp);
         let (xmm_low, stack_words) = pt::point_extras(tid, regs)?;
         Ok(ExecPoint {
@@ -217,6 +263,7 @@ impl Recorder {
             written_crc,
             xmm_low,
             stack_words,
+            mem_words: Vec::new(),
         })
     }
 }

@@ -867,7 +867,7 @@ impl Recorder {
     }
 
     /// Whether `tid`'s process has other live threads.
-    fn has_other_threads(&self, tid: Tid) -> bool {
+    pub(crate) fn has_other_threads(&self, tid: Tid) -> bool {
         let g = self.tasks.get(&tid).map(|t| t.group);
         self.tasks
             .iter()

@@ -57,6 +57,10 @@ pub(crate) struct Group {
     pub brk_end: u64,
 }
 
+/// How long a thread that computes without syscalls (and is not spinning) may
+/// keep the CPU while others wait before it is preempted at a recorded point.
+const PREEMPT_AT_POINT_NS: u64 = 50_000_000;
+
 /// Why a ready thread waits.
 pub(crate) enum Pending {
     /// A stop wait() reported and the recorder has not handled yet.
@@ -379,7 +383,7 @@ impl Recorder {
                 match &found {
                     spin::SpinCheck::Spinning { regs, .. } =>
                         format!("spinning at {:#x}", regs.rip),
-                    spin::SpinCheck::NotSpinning(why) => why.clone(),
+                    spin::SpinCheck::NotSpinning { why, .. } => why.clone(),
                     spin::SpinCheck::OtherStop(..) => "other stop".into(),
                 }
             );
@@ -412,11 +416,20 @@ impl Recorder {
                 }
                 self.resume(tid, 0)
             }
-            spin::SpinCheck::NotSpinning(why) => {
+            spin::SpinCheck::NotSpinning { why, updated } => {
                 let now = pt::monotonic_ns();
                 let task = self.task(tid);
                 task.quiet_checks += 1;
                 let since = *task.stuck_since.get_or_insert(now);
+                if self.exact_signals
+                    && now - since >= PREEMPT_AT_POINT_NS
+                    && self.others_ready(tid)
+                {
+                    // Others have waited long enough: stop it here, at a point
+                    // replay can find (see async_signals).
+                    return self.preempt_at_point(tid, &updated);
+                }
+                let task = self.task(tid);
                 if now - since > STUCK_WARNING_NS && !task.warned {
                     task.warned = true;
                     eprintln!(

@@ -37,8 +37,10 @@ pub enum SpinCheck {
     },
     /// The thread is making progress or is about to do something that must be
     /// recorded (a syscall, a trapping instruction); it is stopped wherever the
-    /// search ended, in user code.
-    NotSpinning(String),
+    /// search ended, in user code. When it loops with its registers coming back
+    /// while memory changes, `updated` holds the addresses the loop updates
+    /// (what tells its iterations apart).
+    NotSpinning { why: String, updated: Vec<u64> },
     /// A stop other than the single-step arrived (a signal): the caller handles it.
     OtherStop(i32, WaitStatus),
 }
@@ -69,13 +71,17 @@ pub fn check(tid: Tid) -> std::io::Result<SpinCheck> {
             for w in writes.iter().filter(|w| w.step >= first) {
                 checked.entry(w.addr).or_insert(&w.before);
             }
+            let mut updated = Vec::new();
             for (&addr, before) in &checked {
                 if pt::read_mem(tid, addr, before.len())? != **before {
-                    return Ok(SpinCheck::NotSpinning(format!(
-                        "it loops at {:#x} updating memory at {addr:#x}",
-                        regs.rip
-                    )));
+                    updated.push(addr);
                 }
+            }
+            if let Some(&addr) = updated.first() {
+                return Ok(SpinCheck::NotSpinning {
+                    why: format!("it loops at {:#x} updating memory at {addr:#x}", regs.rip),
+                    updated,
+                });
             }
             let stack = pt::read_mem(tid, regs.rsp, PREEMPT_STACK_BYTES).unwrap_or_default();
             return Ok(SpinCheck::Spinning {
@@ -89,11 +95,14 @@ pub fn check(tid: Tid) -> std::io::Result<SpinCheck> {
         let mut decoder = Decoder::with_ip(64, &code, regs.rip, DecoderOptions::NONE);
         let insn = decoder.decode();
         if insn.is_invalid() || must_not_step(&insn) {
-            return Ok(SpinCheck::NotSpinning(format!(
-                "it is about to execute {:?} at {:#x}",
-                insn.mnemonic(),
-                regs.rip
-            )));
+            return Ok(SpinCheck::NotSpinning {
+                updated: Vec::new(),
+                why: format!(
+                    "it is about to execute {:?} at {:#x}",
+                    insn.mnemonic(),
+                    regs.rip
+                ),
+            });
         }
         for m in info.info(&insn).used_memory() {
             if !matches!(
@@ -114,10 +123,10 @@ pub fn check(tid: Tid) -> std::io::Result<SpinCheck> {
                     }
                 }
                 _ => {
-                    return Ok(SpinCheck::NotSpinning(format!(
-                        "it writes memory rewind cannot follow at {:#x}",
-                        regs.rip
-                    )))
+                    return Ok(SpinCheck::NotSpinning {
+                        updated: Vec::new(),
+                        why: format!("it writes memory rewind cannot follow at {:#x}", regs.rip),
+                    })
                 }
             }
         }
@@ -129,9 +138,10 @@ pub fn check(tid: Tid) -> std::io::Result<SpinCheck> {
             return Ok(SpinCheck::OtherStop(raw, st));
         }
     }
-    Ok(SpinCheck::NotSpinning(format!(
-        "its code does not repeat within {MAX_STEPS} instructions"
-    )))
+    Ok(SpinCheck::NotSpinning {
+        updated: Vec::new(),
+        why: format!("its code does not repeat within {MAX_STEPS} instructions"),
+    })
 }
 
 const TRAP_TRACE: i32 = 2;

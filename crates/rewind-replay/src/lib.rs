@@ -433,9 +433,11 @@ impl Session {
                     written_crc: 0,
                     xmm_low: Vec::new(),
                     stack_words: Vec::new(),
+                    mem_words: Vec::new(),
                 };
                 self.run_to_point(tid, &point)
             }
+            Event::PreemptAt { tid, point } => self.run_to_point(tid, &point),
             Event::SignalAt {
                 tid,
                 signo,
@@ -777,13 +779,21 @@ impl Session {
     fn run_to_point(&mut self, tid: Tid, point: &rewind_trace::ExecPoint) -> Result<()> {
         let (want, fpu_hash, stack_hash) = (&point.regs, point.fpu_hash, point.stack_hash);
         let (written, written_crc) = (&point.written[..], point.written_crc);
-        let extras = (&point.xmm_low[..], &point.stack_words[..]);
+        let extras = (
+            &point.xmm_low[..],
+            &point.stack_words[..],
+            &point.mem_words[..],
+        );
+        let mem_words = &point.mem_words[..];
         let real = self.task(tid)?.real;
         let addr = want.rip;
         let want_cmp = pt::comparable_regs(want);
         let at_point = |regs: &rewind_trace::Regs| -> bool {
             pt::comparable_regs(regs) == want_cmp
                 && pt::preempt_key(real, regs).ok() == Some((fpu_hash, stack_hash))
+                && mem_words.iter().all(|&(a, v)| {
+                    pt::read_mem(real, a, 8).ok().as_deref() == Some(&v.to_le_bytes()[..])
+                })
                 && (written.is_empty() || pt::pages_crc(real, written, regs.rsp) == written_crc)
         };
         let unexpected = |s: &Session, what: String| {
@@ -909,7 +919,7 @@ impl Session {
         &mut self,
         tid: Tid,
         want: &rewind_trace::Regs,
-        (xmm_low, stack_words): (&[u64], &[u64]),
+        (xmm_low, stack_words, mem_words): (&[u64], &[u64], &[(u64, u64)]),
         at_point: &dyn Fn(&rewind_trace::Regs) -> bool,
     ) -> Result<bool> {
         let real = self.task(tid)?.real;
@@ -917,7 +927,7 @@ impl Session {
         if at_point(&self.io(r)?) {
             return Ok(true);
         }
-        let stub = match pt::PointStub::install(real, want, xmm_low, stack_words) {
+        let stub = match pt::PointStub::install(real, want, xmm_low, stack_words, mem_words) {
             Ok(Some(stub)) => stub,
             Ok(None) => return Ok(false),
             Err(e) => return Err(self.fail(format!("cannot set a breakpoint stub: {e}"))),

@@ -309,6 +309,10 @@ pub enum Event {
         cause: KernelWriteCause,
         writes: Vec<MemWrite>,
     },
+    /// The task was stopped in user code that was not spinning, because other
+    /// threads waited too long for the CPU: replay runs it to that exact point
+    /// (as for [`Event::SignalAt`]) and lets the others run.
+    PreemptAt { tid: Tid, point: ExecPoint },
 }
 
 /// A point in a task's execution between two events, told apart without
@@ -333,6 +337,9 @@ pub struct ExecPoint {
     /// stack would otherwise match at every iteration).
     pub xmm_low: Vec<u64>,
     pub stack_words: Vec<u64>,
+    /// Memory words (address, value) the task's loop updates at that point:
+    /// compared too, for loops whose registers repeat while memory changes.
+    pub mem_words: Vec<(u64, u64)>,
 }
 
 /// How many stack words an [`ExecPoint`] holds.
@@ -419,7 +426,8 @@ impl Event {
             | Event::SyscallBlocked { tid, .. }
             | Event::Preempt { tid, .. }
             | Event::SignalAt { tid, .. }
-            | Event::KernelWrites { tid, .. } => Some(*tid),
+            | Event::KernelWrites { tid, .. }
+            | Event::PreemptAt { tid, .. } => Some(*tid),
             Event::End(_) => None,
         }
     }
@@ -440,6 +448,7 @@ impl Event {
             Event::Preempt { .. } => "preempt",
             Event::SignalAt { .. } => "signal",
             Event::KernelWrites { .. } => "memory",
+            Event::PreemptAt { .. } => "preempt",
         }
     }
 }

@@ -173,7 +173,7 @@ fn mem_write(rng: &mut Rng, max: usize) -> MemWrite {
 }
 
 /// Number of event variants [`event_of_kind`] makes.
-pub const EVENT_KINDS: usize = 13;
+pub const EVENT_KINDS: usize = 14;
 /// The kind [`event_of_kind`] makes `End` for.
 pub const END_KIND: usize = 8;
 
@@ -310,6 +310,20 @@ pub fn event_of_kind(rng: &mut Rng, kind: usize) -> Event {
                 written_crc: rng.u32(),
                 xmm_low: (0..16).map(|_| rng.next_u64()).collect(),
                 stack_words: (0..8).map(|_| rng.next_u64()).collect(),
+                mem_words: vec![(rng.next_u64() & !7, rng.next_u64())],
+            },
+        },
+        13 => Event::PreemptAt {
+            tid,
+            point: ExecPoint {
+                regs: regs(rng),
+                fpu_hash: rng.next_u64(),
+                stack_hash: rng.next_u64(),
+                written: vec![(0x1000, 0x3000)],
+                written_crc: rng.u32(),
+                xmm_low: (0..16).map(|_| rng.next_u64()).collect(),
+                stack_words: (0..8).map(|_| rng.next_u64()).collect(),
+                mem_words: vec![(rng.next_u64() & !7, rng.next_u64())],
             },
         },
         _ => Event::End(Summary {
