@@ -209,7 +209,11 @@ pub fn record(opts: &RecordOptions) -> Result<RecordOutcome> {
     let cpu_index = pt::trap_own_tsc(None).map(|c| c as u32);
     let header = Header {
         rewind_version: env!("CARGO_PKG_VERSION").to_string(),
-        mode: RecordingMode::Boundaries,
+        mode: if opts.exact_signals {
+            RecordingMode::ExactPoints
+        } else {
+            RecordingMode::Boundaries
+        },
         argv: opts
             .argv
             .iter()

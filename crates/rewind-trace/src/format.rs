@@ -58,6 +58,9 @@ pub enum RecordingMode {
     Boundaries,
     /// Retired-conditional-branch counter available (rr-style ticks).
     HardwareTicks,
+    /// No hardware counters: asynchronous signals and preemptions also happen
+    /// in the middle of user code, at points recorded as `ExecPoint`s.
+    ExactPoints,
 }
 
 impl RecordingMode {
@@ -65,6 +68,9 @@ impl RecordingMode {
         match self {
             RecordingMode::Boundaries => "boundaries (no hardware counters)",
             RecordingMode::HardwareTicks => "hardware ticks",
+            RecordingMode::ExactPoints => {
+                "exact points (no hardware counters: registers, stack and memory mark where signals and preemptions hit)"
+            }
         }
     }
 }
