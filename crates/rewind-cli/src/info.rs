@@ -33,9 +33,9 @@ pub struct TraceSummary {
     pub cpu_index: Option<u32>,
 }
 
-/// What the trace holds; with `check_files`, also whether `files/` is complete
-/// and intact (every copy read and checksummed).
-fn summarize_checked(dir: &Path, check_files: bool) -> Result<TraceSummary> {
+/// What the trace holds, and whether `files/` is complete and intact (every
+/// copy read and checksummed).
+fn summarize(dir: &Path) -> Result<TraceSummary> {
     let mut reader = EventReader::open(dir)?;
     let h = reader.header().clone();
     let mut s = TraceSummary {
@@ -98,12 +98,7 @@ fn summarize_checked(dir: &Path, check_files: bool) -> Result<TraceSummary> {
             Err(e) => return Err(e.into()),
         }
     }
-    let files_checked = if check_files {
-        check_stored_files(dir, files.values())
-    } else {
-        Ok(())
-    };
-    if let Err(e) = files_checked {
+    if let Err(e) = check_stored_files(dir, files.values()) {
         // The events' problem, if any, is reported first: it may explain this one.
         s.problem.get_or_insert(e.to_string());
     }
@@ -184,7 +179,7 @@ pub fn human_bytes(b: u64) -> String {
 }
 
 pub fn show(dir: &Path, json: bool) -> Result<()> {
-    let s = summarize_checked(dir, true)?;
+    let s = summarize(dir)?;
     // The description is printed either way; a problem also makes the exit
     // status non-zero, with one line on stderr.
     let result = match &s.problem {

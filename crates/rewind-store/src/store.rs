@@ -616,30 +616,17 @@ impl Store {
     /// `open()` removes it while its writer lives. Removed when dropped.
     pub fn incoming_core(&self, pid: i32) -> Result<IncomingCore, StoreError> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        loop {
+        let (path, file) = self.create_locked_unique(&self.incoming, || {
             let nanos = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.subsec_nanos());
-            let path = self.incoming.join(format!(
+            format!(
                 "{}-{pid}-{nanos:09}-{}.core",
                 std::process::id(),
                 COUNTER.fetch_add(1, Ordering::Relaxed)
-            ));
-            let file = match create_private_file(&path) {
-                Ok(f) => f,
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(self.io("create", &path, e)),
-            };
-            flock(&file, libc::LOCK_EX).map_err(|e| self.io("lock", &path, e))?;
-            // Removed by a concurrent open() before the lock: make another.
-            let ours = file.metadata().map_err(|e| self.io("stat", &path, e))?;
-            match fs::symlink_metadata(&path) {
-                Ok(m) if m.ino() == ours.ino() && m.dev() == ours.dev() => {
-                    return Ok(IncomingCore { path, file })
-                }
-                _ => continue,
-            }
-        }
+            )
+        })?;
+        Ok(IncomingCore { path, file })
     }
 
     /// Removes the row and files of in-progress add `id` if its writer is gone.
@@ -846,20 +833,31 @@ impl Store {
         })
     }
 
-    /// A new file `dumps/.tmp-...`, created and flock'ed. Retries if a
-    /// concurrent open() removed it between its creation and the lock.
+    /// A new file `dumps/.tmp-...`, created and flock'ed.
     fn create_locked_temp(&self) -> Result<(PathBuf, File), StoreError> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        loop {
+        self.create_locked_unique(&self.dumps, || {
             let nanos = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos());
-            let name = format!(
+            format!(
                 "{TEMP_PREFIX}{}-{nanos}-{}{DUMP_SUFFIX}",
                 std::process::id(),
                 COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
-            let path = self.dumps.join(name);
+            )
+        })
+    }
+
+    /// A new private file in `dir` under a name from `name` (never an existing
+    /// file, never through a link), flock'ed. Made again if a concurrent
+    /// open() removed it between its creation and the lock.
+    fn create_locked_unique(
+        &self,
+        dir: &Path,
+        mut name: impl FnMut() -> String,
+    ) -> Result<(PathBuf, File), StoreError> {
+        loop {
+            let path = dir.join(name());
             let file = match create_private_file(&path) {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -867,9 +865,9 @@ impl Store {
             };
             flock(&file, libc::LOCK_EX).map_err(|e| self.io("lock", &path, e))?;
             let ours = file.metadata().map_err(|e| self.io("stat", &path, e))?;
-            match fs::metadata(&path) {
+            match fs::symlink_metadata(&path) {
                 Ok(m) if m.ino() == ours.ino() && m.dev() == ours.dev() => return Ok((path, file)),
-                _ => continue, // removed by a concurrent open(): make another
+                _ => continue,
             }
         }
     }

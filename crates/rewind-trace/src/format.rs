@@ -768,21 +768,21 @@ impl EventReader {
         if clen > MAX_CHUNK || rlen > MAX_CHUNK || rlen == 0 || last > 1 {
             return Err(corrupt("implausible sizes in a part of an event"));
         }
-        let compressed = self.read_body(clen)?;
-        if crc32fast::hash(&compressed) != crc {
-            return Err(corrupt("chunk checksum mismatch"));
-        }
-        let raw = zstd::bulk::decompress(&compressed, rlen as usize)
-            .map_err(|e| corrupt(&format!("chunk does not decompress: {e}")))?;
-        if raw.len() != rlen as usize {
-            return Err(corrupt("chunk size differs from its header"));
-        }
+        let raw = self.read_body(clen, crc, rlen, &corrupt)?;
         self.offset += 20 + clen as u64;
         Ok((raw, last == 1))
     }
 
-    /// Reads the `clen` compressed bytes that follow the chunk header at `self.offset`.
-    fn read_body(&mut self, clen: u32) -> Result<Vec<u8>, TraceError> {
+    /// Reads the `clen` compressed bytes that follow the chunk header at
+    /// `self.offset`, checks them against `crc` and returns them decompressed
+    /// (`rlen` bytes).
+    fn read_body(
+        &mut self,
+        clen: u32,
+        crc: u32,
+        rlen: u32,
+        corrupt: &dyn Fn(&str) -> TraceError,
+    ) -> Result<Vec<u8>, TraceError> {
         let mut compressed = vec![0u8; clen as usize];
         let got = read_full(&mut self.input, &mut compressed).map_err(io_err(&self.path))?;
         if got < compressed.len() {
@@ -792,7 +792,15 @@ impl EventReader {
                 last_event: self.events,
             });
         }
-        Ok(compressed)
+        if crc32fast::hash(&compressed) != crc {
+            return Err(corrupt("chunk checksum mismatch"));
+        }
+        let raw = zstd::bulk::decompress(&compressed, rlen as usize)
+            .map_err(|e| corrupt(&format!("chunk does not decompress: {e}")))?;
+        if raw.len() != rlen as usize {
+            return Err(corrupt("chunk size differs from its header"));
+        }
+        Ok(raw)
     }
 
     fn load_chunk(&mut self) -> Result<bool, TraceError> {
@@ -826,15 +834,7 @@ impl EventReader {
         if clen > MAX_CHUNK || rlen > MAX_CHUNK || count == 0 || count > rlen {
             return Err(corrupt("implausible chunk sizes"));
         }
-        let compressed = self.read_body(clen)?;
-        if crc32fast::hash(&compressed) != crc {
-            return Err(corrupt("chunk checksum mismatch"));
-        }
-        let raw = zstd::bulk::decompress(&compressed, rlen as usize)
-            .map_err(|e| corrupt(&format!("chunk does not decompress: {e}")))?;
-        if raw.len() != rlen as usize {
-            return Err(corrupt("chunk size differs from its header"));
-        }
+        let raw = self.read_body(clen, crc, rlen, &corrupt)?;
         self.chunk_start = self.offset;
         self.chunk_events = count;
         self.chunk_is_part_run = false;
