@@ -22,7 +22,7 @@ pub use attach::{
 };
 pub use maps::{parse_maps_line, read_maps, MapEntry};
 pub use point_stub::{patchable_insn, point_extras, PointStub};
-pub use status::ProcStatus;
+pub use status::{fd_position, fdinfo_field, ProcStatus};
 pub use vdso::make_vdso_recordable;
 pub use written::{pages_crc, WrittenPages};
 

@@ -40,6 +40,21 @@ impl ProcStatus {
     }
 }
 
+/// A field (`pos`, `flags`, ...) of /proc/TID/fdinfo/FD, as written there.
+pub fn fdinfo_field(tid: i32, fd: i32, field: &str) -> Option<String> {
+    let info = std::fs::read_to_string(format!("/proc/{tid}/fdinfo/{fd}")).ok()?;
+    info.lines().find_map(|l| {
+        l.strip_prefix(field)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .map(|v| v.trim().to_string())
+    })
+}
+
+/// The file position of descriptor `fd` of task `tid`.
+pub fn fd_position(tid: i32, fd: i32) -> Option<u64> {
+    fdinfo_field(tid, fd, "pos")?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,9 @@ impl Recorder {
     /// A syscall that may have created memory (mmap, mremap, brk) returned
     /// `result`: track writes there too.
     pub(crate) fn track_new_memory(&mut self, tid: Tid, nr: u64, args: &[u64; 6], result: i64) {
+        if ![libc::SYS_mmap, libc::SYS_mremap, libc::SYS_brk].contains(&(nr as i64)) {
+            return;
+        }
         let g = self.tasks[&tid].group;
         let Some(group) = self.groups.get_mut(&g) else {
             return;
@@ -81,13 +84,15 @@ impl Recorder {
     /// At a syscall exit: start the written-pages set over now and then, so
     /// it stays small (it only has to reach back to the task's last event).
     pub(crate) fn maybe_reset_written(&mut self, tid: Tid) {
-        let g = self.tasks[&tid].group;
+        // When the task was resumed into this syscall: a clock read of the
+        // recorder's own, close enough for a 20 ms interval (no extra syscall).
+        let task = &self.tasks[&tid];
+        let (g, now) = (task.group, task.since);
         let Some(group) = self.groups.get_mut(&g) else {
             return;
         };
-        let now = pt::monotonic_ns();
         if let Some(tracker) = &group.written {
-            if now - group.written_reset_ns > RESET_INTERVAL_NS {
+            if now.saturating_sub(group.written_reset_ns) > RESET_INTERVAL_NS {
                 if tracker.take().is_err() {
                     group.written = None;
                 }
@@ -119,14 +124,22 @@ impl Recorder {
         // delivers the lowest-numbered first, at the stop it causes here; the
         // others follow at once (nested), each with its own siginfo.
         dropped.sort_by_key(crate::signo);
-        let tgid = self.task(tid).tgid;
-        for i in &dropped {
-            pt::tgkill(tgid, tid, crate::signo(i))?;
-        }
+        self.send_again(tid, &dropped)?;
         let task = self.task(tid);
         task.deliver_at_point = Some(dropped.remove(0));
         task.resent = dropped;
         self.resume(tid, 0)
+    }
+
+    /// Sends task `tid` the signals of `infos` again (stepping dropped them);
+    /// their original siginfo is put back when each is delivered (`resent`,
+    /// `deliver_at_point`).
+    fn send_again(&mut self, tid: Tid, infos: &[[u8; 128]]) -> Result<()> {
+        let tgid = self.task(tid).tgid;
+        for info in infos {
+            pt::tgkill(tgid, tid, crate::signo(info))?;
+        }
+        Ok(())
     }
 
     /// Single-steps task `tid` (at a signal stop, whose signal is dropped) until
@@ -186,11 +199,8 @@ impl Recorder {
             self.step_to_patchable(tid, &mut dropped)?;
             // Signals that arrived meanwhile: sent again, delivered (with their
             // own siginfo) when the task runs on from the point.
-            let tgid = self.task(tid).tgid;
-            for info in dropped {
-                pt::tgkill(tgid, tid, crate::signo(&info))?;
-                self.task(tid).resent.push(info);
-            }
+            self.send_again(tid, &dropped)?;
+            self.task(tid).resent.extend(dropped);
         }
         let regs = pt::get_regs(tid)?;
         let mut point = self.exec_point(tid, &regs)?;

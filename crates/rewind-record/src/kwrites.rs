@@ -409,7 +409,7 @@ impl Recorder {
         // then advanced by `len`.
         let addr = match offset {
             Some(o) => o,
-            None => file_position(tid, fd)?.checked_sub(len)?,
+            None => pt::fd_position(tid, fd)?.checked_sub(len)?,
         };
         Some(ForeignWrite {
             tid: target,
@@ -479,14 +479,6 @@ fn parse_proc_mem(path: &str) -> Option<Tid> {
         None => rest,
     };
     id.parse().ok()
-}
-
-/// The file position of descriptor `fd` of task `tid` (from fdinfo).
-fn file_position(tid: Tid, fd: i32) -> Option<u64> {
-    let info = std::fs::read_to_string(format!("/proc/{tid}/fdinfo/{fd}")).ok()?;
-    info.lines()
-        .find_map(|l| l.strip_prefix("pos:"))
-        .and_then(|v| v.trim().parse().ok())
 }
 
 #[cfg(test)]

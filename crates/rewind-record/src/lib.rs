@@ -389,13 +389,7 @@ fn sendfile_data(tid: Tid, args: &[u64; 6], n: u64) -> Option<Vec<u8>> {
     let end = if args[2] != 0 {
         u64::from_le_bytes(pt::read_mem(tid, args[2], 8).ok()?.try_into().ok()?)
     } else {
-        let fdinfo = std::fs::read_to_string(format!("/proc/{tid}/fdinfo/{}", args[1])).ok()?;
-        fdinfo
-            .lines()
-            .find_map(|l| l.strip_prefix("pos:"))?
-            .trim()
-            .parse()
-            .ok()?
+        pt::fd_position(tid, args[1] as i32)?
     };
     let file = std::fs::File::open(format!("/proc/{tid}/fd/{}", args[1])).ok()?;
     if !file.metadata().ok()?.is_file() {

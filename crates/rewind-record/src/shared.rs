@@ -55,19 +55,10 @@ impl SharedMemory {
     }
 }
 
-fn fd_position(tid: Tid, fd: u64) -> Option<u64> {
-    let info = std::fs::read_to_string(format!("/proc/{tid}/fdinfo/{fd}")).ok()?;
-    info.lines()
-        .find_map(|l| l.strip_prefix("pos:"))
-        .and_then(|v| v.trim().parse().ok())
-}
-
 /// Whether descriptor `fd` of the task was opened for writing.
 pub(crate) fn open_for_writing(tid: Tid, fd: i32) -> bool {
-    let info = std::fs::read_to_string(format!("/proc/{tid}/fdinfo/{fd}")).unwrap_or_default();
-    info.lines()
-        .find_map(|l| l.strip_prefix("flags:"))
-        .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+    pt::fdinfo_field(tid, fd, "flags")
+        .and_then(|v| u32::from_str_radix(&v, 8).ok())
         .is_some_and(|flags| flags & libc::O_ACCMODE as u32 != libc::O_RDONLY as u32)
 }
 
@@ -192,7 +183,7 @@ impl Recorder {
         };
         let size = meta.len();
         let (offset, len) = match range {
-            Range::BeforePos(n) => match fd_position(tid, fd) {
+            Range::BeforePos(n) => match pt::fd_position(tid, fd as i32) {
                 Some(pos) => (pos.saturating_sub(n), n),
                 None => return Err(format!("cannot read the file position of descriptor {fd} of process {tid}, which writes a file it maps shared; recording stopped")),
             },
