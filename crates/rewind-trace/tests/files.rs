@@ -1,5 +1,8 @@
 //! The trace's `files/` directory: one stored copy per file identity.
 
+mod common;
+
+use common::small_header;
 use rewind_trace::*;
 use std::fs;
 use std::os::unix::fs::{FileExt, MetadataExt};
@@ -216,26 +219,6 @@ fn copies_are_private() {
     TraceWriter::create(&dir, &small_header()).unwrap();
     assert_eq!(mode(&dir.join(FILES_DIR)), 0o700);
     assert_eq!(mode(&dir.join(EVENTS_FILE)), 0o600);
-}
-
-fn small_header() -> Header {
-    Header {
-        rewind_version: "0".into(),
-        mode: RecordingMode::Boundaries,
-        argv: vec![b"a".to_vec()],
-        program: "a".into(),
-        cwd: "/".into(),
-        env: vec![],
-        start_unix_ns: 0,
-        cpu_model: String::new(),
-        kernel: String::new(),
-        cpuid: vec![],
-        stack_limit: (0, 0),
-        cpuid_faulting: false,
-        chaos_seed: None,
-        branch_counter: None,
-        cpu_index: None,
-    }
 }
 
 /// A sparse file (100 GiB, a few data pages) is stored as data only: the copy
