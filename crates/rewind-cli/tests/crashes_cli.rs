@@ -6,35 +6,15 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn crashes_run(fx: &Fixture, store: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut c = fx.rewind(["crashes".as_ref(), "--store".as_ref(), store.as_os_str()]);
-    c.args(args);
-    let r = run(c, stdin);
-    assert_no_panic(&r);
-    r
-}
-
-fn crashes(fx: &Fixture, store: &Path, args: &[&str]) -> Run {
-    let r = crashes_run(fx, store, args, None);
-    assert_eq!(r.code(), 0, "rewind crashes failed:\n{}", r.describe());
-    r
-}
-
-fn json(r: &Run) -> Value {
-    serde_json::from_slice(&r.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", r.describe()))
-}
 
 /// Ids of `crashes list --json EXTRA...`, in the order listed.
 fn listed(fx: &Fixture, store: &Path, extra: &[&str]) -> Vec<i64> {
     let mut args = vec!["list", "--json"];
     args.extend_from_slice(extra);
-    json(&crashes(fx, store, &args))
+    parse_json(&crashes(fx, store, &args))
         .as_array()
         .expect("an array")
         .iter()
@@ -47,7 +27,9 @@ fn info_id(fx: &Fixture, store: &Path, selector: Option<&str>) -> i64 {
     let mut args = vec!["info"];
     args.extend(selector);
     args.push("--json");
-    json(&crashes(fx, store, &args))["id"].as_i64().unwrap()
+    parse_json(&crashes(fx, store, &args))["id"]
+        .as_i64()
+        .unwrap()
 }
 
 fn monitor(fx: &Fixture, store: &Path, opts: &[&str], prog: &Path) -> Run {
@@ -82,7 +64,7 @@ fn three_entries(fx: &Fixture, s: &Path) -> (i64, i64, i64, PathBuf) {
     let _ = sleeper.kill();
     let _ = sleeper.wait();
     assert_eq!(r.code(), 0, "{}", r.describe());
-    let entries = json(&crashes(fx, s, &["list", "--json"]));
+    let entries = parse_json(&crashes(fx, s, &["list", "--json"]));
     let pids: Vec<i64> = entries
         .as_array()
         .unwrap()
@@ -170,7 +152,7 @@ fn list_limit_reverse_and_kinds() {
         listed(&fx, &s, &["--kind", "crash", "--limit", "1"]),
         vec![2]
     );
-    let j = json(&crashes(&fx, &s, &["list", "--json"]));
+    let j = parse_json(&crashes(&fx, &s, &["list", "--json"]));
     let kinds: Vec<&str> = j
         .as_array()
         .unwrap()
@@ -202,7 +184,7 @@ fn rm_removes_the_selected_crashes() {
     let fx = Fixture::new();
     let s = fx.path().join("store");
     three_entries(&fx, &s);
-    let dump2 = json(&crashes(&fx, &s, &["info", "2", "--json"]))["dump"]
+    let dump2 = parse_json(&crashes(&fx, &s, &["info", "2", "--json"]))["dump"]
         .as_str()
         .map(PathBuf::from)
         .expect("crash 2 has a dump");
@@ -330,7 +312,7 @@ fn a_crash_without_its_core_keeps_its_report() {
             "{text}"
         );
     }
-    let j = json(&crashes(&fx, &s, &["info", "3", "--json"]));
+    let j = parse_json(&crashes(&fx, &s, &["info", "3", "--json"]));
     assert!(j["dump"].is_null(), "{j}");
     assert_eq!(j["report"]["signal_name"].as_str(), Some("SIGSEGV"), "{j}");
     let frames = j["report"]["threads"][0]["frames"].as_array().unwrap();

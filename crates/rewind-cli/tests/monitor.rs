@@ -40,27 +40,6 @@ fn monitor(fx: &Fixture, store: &Path, opts: &[&str], argv: &[OsString]) -> Run 
     r
 }
 
-/// `rewind crashes --store STORE ARGS...` (not checked).
-fn crashes_run(fx: &Fixture, store: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut c = fx.rewind(["crashes".as_ref(), "--store".as_ref(), store.as_os_str()]);
-    c.args(args);
-    let r = run(c, stdin);
-    assert_no_panic(&r);
-    r
-}
-
-/// `rewind crashes --store STORE ARGS...`, which must succeed.
-fn crashes(fx: &Fixture, store: &Path, args: &[&str]) -> Run {
-    let r = crashes_run(fx, store, args, None);
-    assert_eq!(r.code(), 0, "rewind crashes failed:\n{}", r.describe());
-    r
-}
-
-fn parse_json(r: &Run) -> Value {
-    serde_json::from_slice(&r.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", r.describe()))
-}
-
 /// `crashes list --json [EXTRA...]`: the array of entries.
 fn list(fx: &Fixture, store: &Path, extra: &[&str]) -> Vec<Value> {
     let mut args = vec!["list", "--json"];

@@ -546,3 +546,25 @@ pub fn line_of(name: &str, marker: &str) -> u32 {
     );
     hits[0] as u32
 }
+
+/// `rewind crashes --store STORE ARGS...` (not checked).
+pub fn crashes_run(fx: &Fixture, store: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut c = fx.rewind(["crashes".as_ref(), "--store".as_ref(), store.as_os_str()]);
+    c.args(args);
+    let r = run(c, stdin);
+    assert_no_panic(&r);
+    r
+}
+
+/// `rewind crashes --store STORE ARGS...`, which must succeed.
+pub fn crashes(fx: &Fixture, store: &Path, args: &[&str]) -> Run {
+    let r = crashes_run(fx, store, args, None);
+    assert_eq!(r.code(), 0, "rewind crashes failed:\n{}", r.describe());
+    r
+}
+
+/// The JSON a command printed on stdout.
+pub fn parse_json(r: &Run) -> serde_json::Value {
+    serde_json::from_slice(&r.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", r.describe()))
+}
