@@ -450,15 +450,6 @@ fn is_fatal_now(tid: Tid, sig: i32) -> bool {
         .unwrap_or(false)
 }
 
-/// Reads memory of a stopped task for the syscall table.
-struct TaskMemory(Tid);
-
-impl sc::Memory for TaskMemory {
-    fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
-        pt::read_mem(self.0, addr, len).ok()
-    }
-}
-
 impl Recorder {
     /// Appends an event. Output the program made on rewind's stdout/stderr is
     /// made durable at once: whatever a user saw before a recorder was killed is
@@ -1062,7 +1053,7 @@ impl Recorder {
         }
         let spec = sc::spec(nr).expect("checked at entry");
         let out_spec = sc::spec(out_nr).unwrap_or(spec);
-        let mem = TaskMemory(tid);
+        let mem = |addr, len| pt::read_mem(tid, addr, len).ok();
         let mut writes = Vec::new();
         let regions = match sc::output_regions(out_spec, &out_args, result, &mem) {
             Ok(r) => r,

@@ -1167,7 +1167,8 @@ impl Session {
             return Ok(None);
         }
         let real = self.task(tid)?.real;
-        let Some(mask) = sc::temporary_sigmask(nr, args, &verify::TaskMemory(real)) else {
+        let mem = |addr, len| pt::read_mem(real, addr, len).ok();
+        let Some(mask) = sc::temporary_sigmask(nr, args, &mem) else {
             return Ok(None);
         };
         let sig = match self.peek_task(tid) {

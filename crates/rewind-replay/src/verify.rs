@@ -30,20 +30,11 @@ pub fn regs_differ(recorded: &Regs, actual: &Regs) -> Option<String> {
         .map(|((name, want), (_, got))| format!("{name} = {got:#x} (recorded {want:#x})"))
 }
 
-/// Reads a stopped task's memory for the syscall table.
-pub struct TaskMemory(pub i32);
-
-impl sc::Memory for TaskMemory {
-    fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
-        pt::read_mem(self.0, addr, len).ok()
-    }
-}
-
 /// The bytes a write-family syscall that returned `result` sent, read from the
 /// replayed task's memory the way the recorder read them (unreadable pieces are
 /// left out on both sides). None for syscalls that send nothing.
 pub fn sent_bytes(real: i32, spec: &SyscallSpec, args: &[u64; 6], result: i64) -> Option<Vec<u8>> {
-    let mem = TaskMemory(real);
+    let mem = |addr, len| pt::read_mem(real, addr, len).ok();
     let (_fd, regions) = sc::data_in_regions(spec, args, result, &mem)?;
     let mut data = Vec::new();
     for r in regions {

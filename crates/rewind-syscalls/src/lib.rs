@@ -141,6 +141,14 @@ pub trait Memory {
     fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>>;
 }
 
+/// Any function from (address, length) to the bytes there is a memory: record
+/// and replay pass `|addr, len| read_mem(tid, addr, len).ok()`.
+impl<F: Fn(u64, usize) -> Option<Vec<u8>>> Memory for F {
+    fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
+        self(addr, len)
+    }
+}
+
 /// An operation the table cannot describe (say, an ioctl it does not know).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
